@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../lib/config/parse';
+import { registerApply } from './commands/apply';
+import { registerCheckMysql } from './commands/check-mysql';
+import { registerRender } from './commands/render';
+
+/** Exit codes shared by every command (documented in docs/agent.md). */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+/** An error whose message is already written for the operator; printed without a stack. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.failed,
+  ) {
+    super(message);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('eip-agent')
+    .description('Node agent of eip-failover: manages keepalived and the local database on one node of the pair.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerRender(program);
+  registerApply(program);
+  registerCheckMysql(program);
+  return program;
+}
+
+/**
+ * Runs one command and returns its exit code. Commands report failure by throwing UserError
+ * (or ConfigError); anything else is a bug and propagates with its stack.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version arrive here too, with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (err instanceof ConfigError) {
+      console.error(`eip-agent: ${err.message}`);
+      return EXIT.badInput;
+    }
+    if (err instanceof UserError) {
+      console.error(`eip-agent: ${err.message}`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

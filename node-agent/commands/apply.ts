@@ -1,0 +1,2 @@
+import { Command } from 'commander';
+export function registerApply(_program: Command): void {}

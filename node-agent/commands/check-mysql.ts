@@ -1,0 +1,2 @@
+import { Command } from 'commander';
+export function registerCheckMysql(_program: Command): void {}
