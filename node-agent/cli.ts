@@ -3,20 +3,9 @@ import { ConfigError } from '../lib/config/parse';
 import { registerApply } from './commands/apply';
 import { registerCheckMysql } from './commands/check-mysql';
 import { registerRender } from './commands/render';
+import { EXIT, UserError } from './user-error';
 
-/** Exit codes shared by every command (documented in docs/agent.md). */
-export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
-
-/** An error whose message is already written for the operator; printed without a stack. */
-export class UserError extends Error {
-  override readonly name = 'UserError';
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.failed,
-  ) {
-    super(message);
-  }
-}
+export { EXIT, UserError };
 
 export function buildProgram(): Command {
   const program = new Command('eip-agent')
@@ -43,13 +32,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // --help and --version arrive here too, with exit code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof UserError) {
       console.error(`eip-agent: ${err.message}`);
-      return EXIT.badInput;
-    }
-    if (err instanceof UserError) {
-      console.error(`eip-agent: ${err.message}`);
-      return err.exitCode;
+      return err instanceof UserError ? err.exitCode : EXIT.badInput;
     }
     throw err;
   }

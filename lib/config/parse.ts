@@ -73,7 +73,7 @@ function describe(issue: z.core.$ZodIssue): ConfigProblem[] {
       return {
         path: formatPath([...issue.path, key]),
         message:
-          `unknown field${guess ? `; did you mean "${guess}"?` : ''} ` +
+          `unknown field${guess ? `; did you mean "${guess}"?` : '.'} ` +
           `Remove it or fix its spelling (fields allowed here: ${known.join(', ')})`,
       };
     });

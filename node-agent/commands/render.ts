@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { ConfigUnavailableError, loadClusterConfig } from '../../lib/config/load';
-import { UserError } from '../cli';
-import { DEFAULT_AGENT_PATH, DEFAULT_CONFIG_PATH, UnknownNodeError, renderKeepalivedConf } from '../keepalived/render';
+import { loadClusterConfig } from '../../lib/config/load';
+import { DEFAULT_AGENT_PATH, DEFAULT_CONFIG_PATH, renderKeepalivedConf } from '../keepalived/render';
+import { toUserError } from './errors';
 
 export interface RenderFlags {
   config: string;
@@ -17,12 +17,6 @@ export function addRenderPathOptions(cmd: Command): Command {
     .option('--node-config-path <path>', 'cluster config path on the node, passed to check-mysql', DEFAULT_CONFIG_PATH);
 }
 
-/** Maps the errors of loading a config and finding a node to operator-facing errors. */
-export function asUserError(err: unknown): unknown {
-  if (err instanceof ConfigUnavailableError || err instanceof UnknownNodeError) return new UserError(err.message, 2);
-  return err;
-}
-
 export function registerRender(program: Command): void {
   const cmd = program
     .command('render')
@@ -36,7 +30,7 @@ export function registerRender(program: Command): void {
         renderKeepalivedConf(config, flags.node, { agentPath: flags.agentPath, configPath: flags.nodeConfigPath }),
       );
     } catch (err) {
-      throw asUserError(err);
+      throw toUserError(err);
     }
   });
 }
