@@ -78,6 +78,29 @@ export const MysqlSchema = z.strictObject({
   healthCheckPasswordFile: patterned(ABS_PATH, 'an absolute file path', '/etc/eip-failover/health-check.password').default(
     '/etc/eip-failover/health-check.password',
   ),
+  // Used by `eip-agent mysql-bootstrap` (docs/mysql.md). Passwords live in files, never here.
+  /** Semi-synchronous replication both ways: a commit returns once the peer has it. */
+  semiSync: bool('mysql.semiSync').default(true),
+  /** How long a commit waits for the peer's acknowledgement before semi-sync falls back to async. */
+  semiSyncTimeoutMs: intIn(100, 600000, 'the semi-sync timeout in milliseconds').default(10000),
+  /** Server id of nodes[0]; nodes[1] gets the next one. Unique among all servers that replicate. */
+  serverIdBase: intIn(1, 4294967294, 'the first server id').default(1),
+  /** Replication user (REPLICATION SLAVE only), created on both nodes. */
+  replicationUser: patterned(/^[A-Za-z0-9_]{1,32}$/, 'a MySQL user name', 'eip_repl').default('eip_repl'),
+  /** File holding the replication password, the same on both nodes (mode 0600). */
+  replicationPasswordFile: patterned(ABS_PATH, 'an absolute file path', '/etc/eip-failover/replication.password').default(
+    '/etc/eip-failover/replication.password',
+  ),
+  /** Host part of the replication account. @default the peer's privateIp */
+  replicationUserHost: patterned(/^[A-Za-z0-9.%_:-]{1,255}$/, 'a MySQL account host', '10.0.2.10').optional(),
+  /** User of the control plane's probes (mysql_native_password; SLAVE MONITOR and the heartbeat table). */
+  probeUser: patterned(/^[A-Za-z0-9_]{1,32}$/, 'a MySQL user name', 'eip_probe').default('eip_probe'),
+  /** File holding the probe password (mode 0600). */
+  probePasswordFile: patterned(ABS_PATH, 'an absolute file path', '/etc/eip-failover/probe.password').default(
+    '/etc/eip-failover/probe.password',
+  ),
+  /** Host part of the probe account: where the probe Lambdas connect from, e.g. '10.0.%'. */
+  probeUserHost: patterned(/^[A-Za-z0-9.%_:-]{1,255}$/, 'a MySQL account host', '10.0.%').default('%'),
 });
 
 export const EventBusSchema = z.strictObject({
@@ -135,7 +158,19 @@ export const ClusterConfigSchema = z
     clash('privateIp', 'each node needs its own private IP (VRRP peers talk unicast between them)');
     clash('instanceId', 'each node must be a different instance');
     clash('networkInterfaceId', 'each node needs its own network interface');
-    clash('eventSource', 'each node needs its own event source (it limits what a node may publish)');
+    // Compare the sources the nodes will really use: an explicit source may equal the other node's default.
+    const sourceOf = (n: Node) => n.eventSource ?? defaultEventSource(config.clusterName, n.id);
+    if ((a.eventSource !== undefined || b.eventSource !== undefined) && sourceOf(a) === sourceOf(b)) {
+      const i = b.eventSource !== undefined ? 1 : 0;
+      const other = i === 1 ? a : b;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodes', i, 'eventSource'],
+        message:
+          `is ${show(sourceOf(other))}, the same as the event source of nodes[${1 - i}]` +
+          `${other.eventSource === undefined ? ' (its default)' : ''}; each node needs its own event source (it limits what a node may publish)`,
+      });
+    }
     for (const [i, n] of nodes.entries()) {
       if (n.privateIp === config.eip.publicIp) {
         ctx.addIssue({
