@@ -4,13 +4,14 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 const common = { transform: { '^.+\\.ts$': swc }, testEnvironment: 'node' };
 
 module.exports = {
+  // Jest 30 reads testTimeout from the top level only; integration tests wait on real daemons.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120000,
     },
   ],
 };

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../lib/config/parse';
 import { registerApply } from './commands/apply';
 import { registerCheckMysql } from './commands/check-mysql';
+import { registerMysqlBootstrap } from './commands/mysql-bootstrap';
 import { registerRender } from './commands/render';
 import { EXIT, UserError } from './user-error';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerRender(program);
   registerApply(program);
   registerCheckMysql(program);
+  registerMysqlBootstrap(program);
   return program;
 }
 
