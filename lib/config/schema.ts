@@ -113,6 +113,24 @@ export const AgentSchema = z.strictObject({
   notifyFifo: patterned(ABS_PATH, 'an absolute FIFO path', '/run/eip-failover/keepalived.fifo').default('/run/eip-failover/keepalived.fifo'),
   /** Seconds between heartbeat events. */
   heartbeatIntervalSec: intIn(1, 3600, 'the heartbeat interval in seconds').default(15),
+  /** The daemon's durable state: sequence numbers, the event spool, status.json. */
+  stateDir: patterned(ABS_PATH, 'an absolute directory path', '/var/lib/eip-failover').default('/var/lib/eip-failover'),
+  /** keepalived's pid file; the daemon watches it to notice keepalived dying without a word. */
+  keepalivedPidFile: patterned(ABS_PATH, 'an absolute file path', '/run/keepalived.pid').default('/run/keepalived.pid'),
+  /** Events kept on disk while EventBridge is unreachable; past it the oldest heartbeats go. */
+  spoolMaxEntries: intIn(10, 1000000, 'the spool size in events').default(2000),
+  /** How often the daemon asks EC2 who holds the EIP (DescribeAddresses, read-only). */
+  eipPollIntervalMs: intIn(200, 60000, 'the EIP poll interval in milliseconds').default(2000),
+  /** How often the writer updates its heartbeat row (replication lag measurement). */
+  dbHeartbeatIntervalMs: intIn(200, 60000, 'the database heartbeat interval in milliseconds').default(1000),
+  /** After MASTER, how long to wait (fenced) for the EIP before warning; never unfences without it. */
+  fencingEipWaitMs: intIn(1000, 600000, 'the EIP wait in milliseconds').default(15000),
+  /** After MASTER, how long to wait for the replica to apply what it received before acting. */
+  fencingCatchUpWaitMs: intIn(0, 600000, 'the catch-up wait in milliseconds').default(10000),
+  /** What to do when the catch-up wait expires: unfence (availability) or stay fenced (consistency). */
+  fencingOnCatchUpExpiry: z
+    .enum(['unfence', 'stay-fenced'], { error: (iss) => `${show(iss.input)} is not allowed; use "unfence" or "stay-fenced"` })
+    .default('unfence'),
 });
 
 export const ClusterConfigSchema = z

@@ -101,14 +101,14 @@ describe('a valid config', () => {
     });
     // No default: mysql-bootstrap uses the peer's privateIp.
     expect(config.mysql.replicationUserHost).toBeUndefined();
-    expect(config.agent).toEqual({ notifyFifo: '/run/eip-failover/keepalived.fifo', heartbeatIntervalSec: 15 });
+    expect(config.agent).toMatchObject({ notifyFifo: '/run/eip-failover/keepalived.fifo', heartbeatIntervalSec: 15, stateDir: '/var/lib/eip-failover', fencingOnCatchUpExpiry: 'unfence' });
   });
 
   it('fills defaults field by field inside a partly written section', () => {
     const config = parseClusterConfig(variant({ mysql: { port: 3307 }, agent: { heartbeatIntervalSec: 30 } }));
     expect(config.mysql.port).toBe(3307);
     expect(config.mysql.healthCheckDeadlineMs).toBe(2000);
-    expect(config.agent).toEqual({ notifyFifo: '/run/eip-failover/keepalived.fifo', heartbeatIntervalSec: 30 });
+    expect(config.agent).toMatchObject({ notifyFifo: '/run/eip-failover/keepalived.fifo', heartbeatIntervalSec: 30, spoolMaxEntries: 2000 });
   });
 
   it('fills the vrrp and per-node defaults when they are omitted', () => {
