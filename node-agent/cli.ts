@@ -4,6 +4,8 @@ import { registerApply } from './commands/apply';
 import { registerCheckMysql } from './commands/check-mysql';
 import { registerMysqlBootstrap } from './commands/mysql-bootstrap';
 import { registerRender } from './commands/render';
+import { registerRun } from './commands/run';
+import { registerStatus } from './commands/status';
 import { EXIT, UserError } from './user-error';
 
 export { EXIT, UserError };
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerApply(program);
   registerCheckMysql(program);
   registerMysqlBootstrap(program);
+  registerRun(program);
+  registerStatus(program);
   return program;
 }
 

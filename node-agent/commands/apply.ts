@@ -3,13 +3,12 @@ import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { SSM_PREFIX, readConfigText } from '../../lib/config/load';
 import { parseClusterConfigText } from '../../lib/config/parse';
-import type { ClusterConfig } from '../../lib/config/schema';
 import { fetchInstanceIdentity } from '../aws/imds';
-import { UserError } from '../cli';
 import { ApplyOutcome, applyKeepalivedConfig } from '../keepalived/apply';
 import { keepalivedConfigTest } from '../keepalived/config-test';
 import { reloadKeepalived } from '../keepalived/reload';
 import { toUserError } from './errors';
+import { identifyNode } from './node-identity';
 import { addRenderPathOptions } from './render';
 
 interface ApplyFlags {
@@ -23,21 +22,6 @@ interface ApplyFlags {
   keepalivedBin: string;
   imdsEndpoint?: string;
   json?: boolean;
-}
-
-/** The node this instance is: `--node`, else the config node whose instanceId matches IMDS. */
-async function identifyNode(config: ClusterConfig, flags: ApplyFlags): Promise<string> {
-  if (flags.node) return flags.node;
-  const { instanceId } = await fetchInstanceIdentity({ endpoint: flags.imdsEndpoint });
-  const node = config.nodes.find((n) => n.instanceId === instanceId);
-  if (!node) {
-    throw new UserError(
-      `this instance (${instanceId}) is not a node of cluster "${config.clusterName}" ` +
-        `(nodes: ${config.nodes.map((n) => `${n.id}=${n.instanceId}`).join(', ')}); fix the config or pass --node`,
-      2,
-    );
-  }
-  return node.id;
 }
 
 async function regionForSsm(flags: ApplyFlags): Promise<string | undefined> {

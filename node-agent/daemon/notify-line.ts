@@ -3,8 +3,10 @@
  * Pure; the FIFO reader feeds it one line at a time, in keepalived's order.
  */
 
-export const VRRP_STATES = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'MASTER_RX_LOWER_PRI'] as const;
-export type VrrpState = (typeof VRRP_STATES)[number];
+import { TRANSITION_STATES, type TransitionState } from '../../lib/events/schema';
+
+/** The states keepalived writes to the FIFO are exactly the transitions the events carry. */
+export type VrrpState = TransitionState;
 
 export interface VrrpTransition {
   readonly instance: string;
@@ -26,7 +28,7 @@ export function parseNotifyLine(line: string, expectedInstance: string): ParsedN
   const [, type, name, state, priority] = m;
   if (type !== 'INSTANCE') return { kind: 'ignored', reason: `${type} line` };
   if (name !== expectedInstance) return { kind: 'ignored', reason: `instance "${name}" is not "${expectedInstance}"` };
-  if (!(VRRP_STATES as readonly string[]).includes(state!)) {
+  if (!(TRANSITION_STATES as readonly string[]).includes(state!)) {
     return { kind: 'malformed', reason: `unknown VRRP state "${state}"` };
   }
   return {

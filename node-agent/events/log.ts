@@ -1,22 +1,11 @@
 /** The logging port of the events code; the daemon plugs in its structured JSON logger. */
-export type LogFields = Readonly<Record<string, unknown>>;
+import { jsonLog, type Log, type LogFields } from '../log';
 
-export interface EventsLog {
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-}
+export type { LogFields };
+export type EventsLog = Log;
 
 /** One JSON object per line on stderr (journald keeps it as one record). */
-export const jsonLinesLog: EventsLog = {
-  info: (message, fields) => write('info', message, fields),
-  warn: (message, fields) => write('warn', message, fields),
-  error: (message, fields) => write('error', message, fields),
-};
-
-function write(level: string, message: string, fields: LogFields | undefined): void {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, component: 'events', message, ...fields })}\n`);
-}
+export const jsonLinesLog: EventsLog = jsonLog('events');
 
 export interface LogLine {
   readonly level: 'info' | 'warn' | 'error';
