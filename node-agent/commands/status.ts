@@ -2,21 +2,13 @@ import { Command } from 'commander';
 import { loadClusterConfig } from '../../lib/config/load';
 import { AgentStatus, STATUS_STALE_MS, readStatus, statusPath } from '../daemon/status';
 import { DEFAULT_CONFIG_PATH } from '../keepalived/render';
+import { isProcessAlive } from '../process-alive';
 import { EXIT, UserError } from '../user-error';
 
 interface StatusFlags {
   config: string;
   stateDir?: string;
   json?: boolean;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const ago = (ms: number | null) => (ms === null ? 'never' : `${((Date.now() - ms) / 1000).toFixed(1)} s ago`);
@@ -52,7 +44,7 @@ export function registerStatus(program: Command): void {
       } catch {
         throw new UserError(`no agent status at ${statusPath(stateDir)}: the daemon has not run here (start it: systemctl start eip-agent)`, EXIT.failed);
       }
-      const running = isAlive(status.pid) && Date.now() - status.updatedAtMs < STATUS_STALE_MS;
+      const running = isProcessAlive(status.pid) && Date.now() - status.updatedAtMs < STATUS_STALE_MS;
       console.log(flags.json ? JSON.stringify({ running, ...status }, null, 2) : describe(status, running));
       if (!running) throw new UserError('the agent daemon is not running', EXIT.failed);
     });

@@ -26,7 +26,8 @@ import { FencingController, type FencingStep } from '../fencing/controller';
 import type { Log } from '../log';
 import { markerAddress, vrrpInstanceName } from '../keepalived/render';
 import { NotifyFifoReader } from './fifo-reader';
-import { hasMarkerAddress, inferVrrpState, runningKeepalivedPid } from './keepalived-watch';
+import { livePidFromFile } from '../process-alive';
+import { hasMarkerAddress, inferVrrpState } from './keepalived-watch';
 import { parseNotifyLine } from './notify-line';
 import { AgentStatus, statusPath } from './status';
 
@@ -127,7 +128,7 @@ export class AgentDaemon {
 
   async start(): Promise<void> {
     const { config, log } = this.options;
-    this.keepalivedRunning = runningKeepalivedPid(this.pidFile) !== null;
+    this.keepalivedRunning = livePidFromFile(this.pidFile) !== null;
     const inferred = inferVrrpState(this.keepalivedRunning, hasMarkerAddress(markerAddress(config)));
     this.vrrp = { ...this.vrrp, state: inferred, transitionAtMs: inferred === 'UNKNOWN' ? null : Date.now() };
     this.fencing.noteKeepalivedAlive(this.keepalivedRunning);
@@ -190,7 +191,7 @@ export class AgentDaemon {
   }
 
   private watchKeepalived(): void {
-    const running = runningKeepalivedPid(this.pidFile) !== null;
+    const running = livePidFromFile(this.pidFile) !== null;
     if (running === this.keepalivedRunning) return;
     this.keepalivedRunning = running;
     this.fencing.noteKeepalivedAlive(running);

@@ -2,25 +2,7 @@
  * What the daemon can learn about keepalived without a FIFO line: is it running, and does it
  * hold the marker address (it adds it to `lo` only while MASTER).
  */
-import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-
-/** keepalived's pid from its pid file, when that process still exists. */
-export function runningKeepalivedPid(pidFile: string): number | null {
-  let pid: number;
-  try {
-    pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
-  }
-}
 
 /** Whether `lo` carries the marker (e.g. 169.254.255.51/32). */
 export function hasMarkerAddress(markerCidr: string): boolean {

@@ -1,0 +1,134 @@
+/**
+ * How fit each node is, as the current holder and as a move target. Pure.
+ *
+ * Holder: keeps the EIP while its latest report is fresh, MASTER, its database up and its
+ * instance running. Target: all of that, plus fenced (read_only: the agent unfences only once it
+ * holds the EIP, so a writable non-holder means fencing failed) and caught up (see caughtUpProblem).
+ */
+import type { ClusterConfig } from '../../../lib/config/schema';
+import type { HeartbeatState } from '../../../lib/events/schema';
+import type { ControllerSettings, InstanceFacts, StoredNode } from './types';
+
+export type NodeProblem =
+  | 'no-report'
+  | 'stale-report'
+  | 'not-master'
+  | 'instance-not-running'
+  | 'eni-not-attached'
+  | 'db-down'
+  | 'db-writable'
+  | 'replication-stopped'
+  | 'lag-unknown'
+  | 'lagging'
+  | 'gtid-behind';
+
+/** Problems that only mean "we cannot see it": a move away from such a holder is flap-damped. */
+const SOFT_PROBLEMS: ReadonlySet<NodeProblem> = new Set(['no-report', 'stale-report']);
+
+export interface NodeAssessment {
+  readonly nodeId: string;
+  readonly masterish: boolean;
+  readonly fresh: boolean;
+  /** Why it may not keep the EIP (empty: it may). */
+  readonly holderProblems: readonly NodeProblem[];
+  /** Why it may not receive the EIP (empty: it may). */
+  readonly targetProblems: readonly NodeProblem[];
+  /** Human detail for the problems, e.g. "BACKUP", "stopped", "lag 42 s". */
+  readonly details: readonly string[];
+}
+
+export const isMasterish = (state: HeartbeatState): boolean => state === 'MASTER' || state === 'MASTER_RX_LOWER_PRI';
+
+export const onlySoftProblems = (problems: readonly NodeProblem[]): boolean => problems.length > 0 && problems.every((p) => SOFT_PROBLEMS.has(p));
+
+/** MariaDB gtid_current_pos, e.g. "0-1-1042,1-2-7": the last seq number applied per domain. */
+export function parseGtidPos(pos: string): Map<number, number> | null {
+  const out = new Map<number, number>();
+  for (const part of pos.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
+    if (!m) return null;
+    out.set(Number(m[1]), Number(m[3]));
+  }
+  return out;
+}
+
+/** Has `candidate` applied, in every replication domain, at least what `reference` had? */
+export function gtidCovers(candidate: string, reference: string): boolean {
+  const ref = parseGtidPos(reference);
+  const have = parseGtidPos(candidate);
+  if (!ref || !have) return false;
+  for (const [domain, seq] of ref) if ((have.get(domain) ?? -1) < seq) return false;
+  return true;
+}
+
+/**
+ * Caught up, from the reports alone. The SQL thread must run (a stopped one means a replication
+ * error: what it holds will not be applied). Then, in order of preference:
+ * 1. The peer was seen writable at W (its sentAtMs): the newest heartbeat row this node had applied
+ *    was written at sentAtMs - lagSeconds (both on the writer's clock, skew cancels) and must be no
+ *    older than W - maxReplicaLag. Unlike a plain lag bound this keeps passing after the writer
+ *    died, when the lag grows only because nobody writes heartbeats any more.
+ * 2. The peer was never seen writable but has reported: this node's GTID position covers the peer's.
+ * 3. Nothing is known of the peer: the lag itself must be within the bound.
+ */
+function caughtUpProblem(self: StoredNode, peer: StoredNode | undefined, settings: ControllerSettings): [NodeProblem, string] | null {
+  const { db, sentAtMs } = self.report;
+  if (!db.sqlRunning) return ['replication-stopped', 'replication SQL thread not running'];
+  const lagMs = db.lagSeconds === null ? null : Math.round(db.lagSeconds * 1000);
+  if (peer?.lastWritableAtMs != null) {
+    if (lagMs === null) return ['lag-unknown', 'replication lag unknown'];
+    const behindMs = peer.lastWritableAtMs - (sentAtMs - lagMs);
+    return behindMs > settings.maxReplicaLagMs ? ['lagging', `${behindMs} ms behind the last writer (bound ${settings.maxReplicaLagMs} ms)`] : null;
+  }
+  if (peer) {
+    return gtidCovers(db.gtidCurrentPos, peer.report.db.gtidCurrentPos)
+      ? null
+      : ['gtid-behind', `GTID ${db.gtidCurrentPos || '(none)'} does not cover the peer's ${peer.report.db.gtidCurrentPos}`];
+  }
+  if (lagMs === null) return ['lag-unknown', 'replication lag unknown and no peer report to compare with'];
+  return lagMs > settings.maxReplicaLagMs ? ['lagging', `lag ${lagMs} ms (bound ${settings.maxReplicaLagMs} ms)`] : null;
+}
+
+export function assessNode(
+  config: ClusterConfig,
+  nodeId: string,
+  nodes: Readonly<Record<string, StoredNode>>,
+  instance: InstanceFacts | undefined,
+  settings: ControllerSettings,
+  nowMs: number,
+): NodeAssessment {
+  const self = nodes[nodeId];
+  const peerId = config.nodes.find((n) => n.id !== nodeId)?.id;
+  const peer = peerId === undefined ? undefined : nodes[peerId];
+  const holder: NodeProblem[] = [];
+  const details: string[] = [];
+  const add = (p: NodeProblem, detail: string) => {
+    holder.push(p);
+    details.push(detail);
+  };
+  const instanceState = instance?.state ?? 'missing';
+  if (instanceState !== 'running') add('instance-not-running', `instance ${instanceState}`);
+  else if (!instance?.eniAttached) add('eni-not-attached', 'its ENI is not attached to the instance');
+  if (!self) {
+    add('no-report', 'no report received');
+    return { nodeId, masterish: false, fresh: false, holderProblems: holder, targetProblems: holder, details };
+  }
+  const r = self.report;
+  const ageMs = nowMs - r.sentAtMs;
+  const fresh = ageMs <= settings.heartbeatTimeoutMs;
+  const masterish = isMasterish(r.state);
+  if (!fresh) add('stale-report', `last report ${Math.round(ageMs / 1000)} s ago`);
+  if (!masterish) add('not-master', `VRRP ${r.state}`);
+  if (!r.db.up) add('db-down', `database down${r.db.error ? ` (${r.db.error.slice(0, 200)})` : ''}`);
+  const target = [...holder];
+  if (r.db.up && r.db.readOnly !== true) {
+    target.push('db-writable');
+    details.push('database writable without the EIP (fencing failed?)');
+  }
+  const lag = r.db.up ? caughtUpProblem(self, peer, settings) : null;
+  if (lag) {
+    target.push(lag[0]);
+    details.push(lag[1]);
+  }
+  return { nodeId, masterish, fresh, holderProblems: holder, targetProblems: target, details };
+}
