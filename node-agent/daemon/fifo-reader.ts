@@ -7,7 +7,7 @@
  * callback must not wait on the network (it enqueues).
  */
 import { execFile } from 'node:child_process';
-import { constants, promises as fs } from 'node:fs';
+import { constants, openSync, promises as fs } from 'node:fs';
 import { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,9 +40,10 @@ export class NotifyFifoReader {
 
   async start(): Promise<void> {
     await ensureFifo(this.path);
-    const handle = await fs.open(this.path, constants.O_RDWR | constants.O_NONBLOCK);
-    // A libuv pipe handle reads the FIFO without tying up a thread-pool thread.
-    this.socket = new Socket({ fd: handle.fd, readable: true, writable: false });
+    // A raw fd (not a FileHandle, which would try to close it again when collected), handed to a
+    // libuv pipe handle that reads the FIFO without tying up a thread-pool thread.
+    const fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
+    this.socket = new Socket({ fd, readable: true, writable: false });
     this.socket.setEncoding('utf8');
     this.socket.on('data', (chunk: string) => this.consume(chunk));
   }
