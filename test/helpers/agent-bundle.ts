@@ -1,11 +1,13 @@
 /**
- * Builds the eip-agent bundle into a private temp file, with the options of scripts/bundle.mjs,
+ * Builds the eip-agent bundle into a private temp file, with the options of `npm run build`,
  * so a test runs the code under test as `node FILE` without racing other runs over dist/.
  */
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const agentBuildOptions = require('../../scripts/agent-build-options.cjs') as (outfile: string) => BuildOptions;
 
 export interface AgentBundle {
   /** Absolute path of the bundled eip-agent (run it with `node`). */
@@ -17,15 +19,6 @@ export interface AgentBundle {
 export async function bundleAgent(): Promise<AgentBundle> {
   const dir = mkdtempSync(join(tmpdir(), 'eip-agent-bundle-'));
   const file = join(dir, 'eip-agent.cjs');
-  await build({
-    entryPoints: [resolve(__dirname, '../../node-agent/main.ts')],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  await build(agentBuildOptions(file));
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
