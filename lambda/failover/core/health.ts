@@ -12,6 +12,7 @@ import type { ControllerSettings, InstanceFacts, StoredNode } from './types';
 export type NodeProblem =
   | 'no-report'
   | 'stale-report'
+  | 'superseded'
   | 'not-master'
   | 'instance-not-running'
   | 'eni-not-attached'
@@ -22,8 +23,12 @@ export type NodeProblem =
   | 'lagging'
   | 'gtid-behind';
 
-/** Problems that only mean "we cannot see it": a move away from such a holder is flap-damped. */
-const SOFT_PROBLEMS: ReadonlySet<NodeProblem> = new Set(['no-report', 'stale-report']);
+/**
+ * Problems that only mean "we have not heard from it since": the node may still be a working
+ * writer. A move away from such a holder is flap-damped; every other problem means it cannot
+ * serve writes now, and is never damped.
+ */
+const SOFT_PROBLEMS: ReadonlySet<NodeProblem> = new Set(['no-report', 'stale-report', 'superseded']);
 
 export interface NodeAssessment {
   readonly nodeId: string;
@@ -118,6 +123,12 @@ export function assessNode(
   const fresh = ageMs <= settings.heartbeatTimeoutMs;
   const masterish = isMasterish(r.state);
   if (!fresh) add('stale-report', `last report ${Math.round(ageMs / 1000)} s ago`);
+  // The peer became MASTER after this node's latest word: keepalived there no longer hears it.
+  // If this node is alive its next heartbeat says so (then both claim MASTER: split brain).
+  const peerReport = peer?.report;
+  if (fresh && peerReport && isMasterish(peerReport.state) && nowMs - peerReport.sentAtMs <= settings.heartbeatTimeoutMs && (peerReport.transitionAtMs ?? 0) > r.sentAtMs) {
+    add('superseded', `silent since ${peerId} became ${peerReport.state} ${Math.round((nowMs - peerReport.transitionAtMs!) / 1000)} s ago`);
+  }
   if (!masterish) add('not-master', `VRRP ${r.state}`);
   if (!r.db.up) add('db-down', `database down${r.db.error ? ` (${r.db.error.slice(0, 200)})` : ''}`);
   const target = [...holder];

@@ -54,10 +54,12 @@ export interface ClusterState {
   readonly lastMoveAtMs: number | null;
   readonly moveCount: number;
   readonly pendingMove: PendingMove | null;
+  /** The last move that failed, until a move succeeds or the holder is healthy: a retried event then re-evaluates. */
+  readonly failedMove: { readonly moveId: string; readonly targetNodeId: string; readonly atMs: number; readonly error: string } | null;
   readonly alerts: Readonly<Partial<Record<AlertKind, Alert>>>;
 }
 
-export const EMPTY_STATE: ClusterState = { nodes: {}, holder: null, lastMoveAtMs: null, moveCount: 0, pendingMove: null, alerts: {} };
+export const EMPTY_STATE: ClusterState = { nodes: {}, holder: null, lastMoveAtMs: null, moveCount: 0, pendingMove: null, failedMove: null, alerts: {} };
 
 /** What EC2 says the allocation is associated with (null fields: not in the answer). */
 export interface EipAssociation {
@@ -103,7 +105,8 @@ export interface ControllerSettings {
   readonly moveSettleMs: number;
 }
 
-export type MoveReason = 'no-holder' | 'holder-unhealthy' | 'holder-stale' | 'reclaim';
+/** holder-silent: stale, no report, or superseded by the peer's later MASTER (flap-damped, like reclaim). */
+export type MoveReason = 'no-holder' | 'holder-unhealthy' | 'holder-silent' | 'reclaim';
 
 export type NoMoveReason =
   | 'holder-healthy'
