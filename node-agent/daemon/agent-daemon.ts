@@ -95,6 +95,7 @@ export class AgentDaemon {
   private stopped = false;
   /** The fencing loop runs every second: repeat a failure or warning only every 30 s. */
   private readonly repeatLog = new RepeatFilter(30_000);
+  private readonly repeatFifoLog = new RepeatFilter(30_000);
 
   constructor(private readonly options: AgentDaemonOptions) {
     const { config, nodeId, log } = options;
@@ -121,7 +122,11 @@ export class AgentDaemon {
         onCatchUpExpiry: config.agent.fencingOnCatchUpExpiry,
       },
     });
-    this.fifo = new NotifyFifoReader(config.agent.notifyFifo, (line) => this.onFifoLine(line));
+    this.fifo = new NotifyFifoReader(
+      config.agent.notifyFifo,
+      (line) => this.onFifoLine(line),
+      (err) => log.error('notify FIFO read failed', { error: err.message }),
+    );
     const priority = config.nodes.find((n) => n.id === nodeId)!.priority;
     this.vrrp = { state: 'UNKNOWN', priority, transitionAtMs: null, source: 'inferred' };
   }
@@ -141,7 +146,10 @@ export class AgentDaemon {
     this.eipPoller.start();
     await this.fenceNow();
     this.publishHeartbeat();
-    this.every(this.options.keepalivedWatchMs ?? 500, () => this.watchKeepalived());
+    this.every(this.options.keepalivedWatchMs ?? 500, () => {
+      this.watchKeepalived();
+      void this.followFifo();
+    });
     this.every(this.options.fencingTickMs ?? 1000, () => void this.fenceNow());
     this.every(config.agent.dbHeartbeatIntervalMs, () => void this.writeDbHeartbeat());
     this.every(config.agent.heartbeatIntervalSec * 1000, () => this.publishHeartbeat());
@@ -190,6 +198,17 @@ export class AgentDaemon {
     if (state === 'MASTER' || state === 'MASTER_RX_LOWER_PRI') void this.eipPoller.pollNow();
   }
 
+  /** keepalived deletes a FIFO it created when it stops: keep reading the one it writes to. */
+  private async followFifo(): Promise<void> {
+    try {
+      const result = await this.fifo.follow();
+      if (result !== 'same') this.options.log.warn(`notify FIFO ${result === 'recreated' ? 'was deleted; created it again' : 'was replaced; reading the new one'}`, { fifo: this.options.config.agent.notifyFifo });
+    } catch (err) {
+      const message = (err as Error).message;
+      if (this.repeatFifoLog.fresh(message)) this.options.log.error('cannot follow the notify FIFO', { error: message });
+    }
+  }
+
   private watchKeepalived(): void {
     const running = livePidFromFile(this.pidFile) !== null;
     if (running === this.keepalivedRunning) return;
@@ -215,7 +234,8 @@ export class AgentDaemon {
     if (step.error) {
       if (this.repeatLog.fresh(`error:${step.error}`)) log.error('fencing step failed', { ...fields, error: step.error });
     } else if (decision.warning) {
-      if (this.repeatLog.fresh(`warn:${decision.warning}`)) log.warn(decision.warning, fields);
+      // Keyed by reason: the text carries the time since MASTER, new at every step.
+      if (this.repeatLog.fresh(`warn:${decision.reason}`)) log.warn(decision.warning, fields);
     } else if (step.action !== 'none' || step.changed) {
       log.info(step.action === 'none' ? 'fencing' : `fencing: ${step.action}`, fields);
     }

@@ -42,9 +42,13 @@ export interface FencingStep {
 export class FencingController {
   private vrrpState: FencingVrrpState = 'UNKNOWN';
   private masterSinceMs: number | null = null;
-  /** Latched for the current MASTER period: once applied, what arrives later is the new writer's. */
+  /**
+   * Latched while this node is MASTER and holds the EIP: once applied, what arrives later is the
+   * new writer's. Re-measured at every step until the EIP is here.
+   */
   private caughtUp: boolean | 'unknown' = 'unknown';
   private keepalivedAlive = true;
+  private eipHereLastStep = false;
   private lastReason: FencingReason | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
@@ -84,6 +88,11 @@ export class FencingController {
     const eipHolder = this.options.eipHolder();
     const errors: string[] = [];
     let catchUp: WaitAppliedResult | null = null;
+    // Until the EIP is here its holder may still be writing (a partition, a slow controller): a
+    // catch-up seen before does not cover that. So the step that first sees the EIP here measures
+    // again, and the latch holds only from there.
+    if (eipHolder !== 'self' || !this.eipHereLastStep) this.caughtUp = 'unknown';
+    this.eipHereLastStep = eipHolder === 'self';
 
     if (this.masterSinceMs !== null && this.caughtUp !== true && view.up && view.readOnly !== false) {
       const remaining = Math.max(0, this.masterSinceMs + bounds.catchUpWaitMs - this.now());

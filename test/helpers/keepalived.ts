@@ -39,6 +39,18 @@ export interface KeepalivedStartOptions {
   readonly marker?: string;
   /** How long start() waits for the first transition. @default 10000 */
   readonly startTimeoutMs?: number;
+  /**
+   * Read the notify FIFO to observe transitions. @default true. Pass false when another process
+   * (the agent daemon) must be the FIFO's only reader: the FIFO is then left alone (keepalived
+   * creates it if it is missing), `transitions` stays empty, and start() waits for keepalived's
+   * log to report a first state instead (`logStates()` lists them).
+   */
+  readonly readFifo?: boolean;
+  /**
+   * keepalived's main pid file. @default a new file per start under workDir. Give a fixed path
+   * when something watches it across restarts (the agent daemon's --keepalived-pid-file).
+   */
+  readonly pidFile?: string;
 }
 
 export interface WaitOptions {
@@ -52,6 +64,8 @@ export interface WaitOptions {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const FIFO_LINE = /^INSTANCE "([^"]+)" (\S+) (\d+)$/;
+/** keepalived's log line for a state change, e.g. `(eip_orders_db) Entering MASTER STATE (init)`. */
+const LOG_STATE = /\) Entering (\w+) STATE/g;
 let starts = 0;
 
 /**
@@ -96,7 +110,7 @@ export class KeepalivedNode {
   private constructor(readonly options: KeepalivedStartOptions) {
     const base = join(options.workDir, `${options.label}-${++starts}`);
     this.logPath = `${base}.log`;
-    this.pidFile = `${base}.pid`;
+    this.pidFile = options.pidFile ?? `${base}.pid`;
     this.vrrpPidFile = `${base}.vrrp.pid`;
   }
 
@@ -104,7 +118,8 @@ export class KeepalivedNode {
   static async start(options: KeepalivedStartOptions): Promise<KeepalivedNode> {
     const node = new KeepalivedNode(options);
     try {
-      await node.openFifo();
+      const readFifo = options.readFifo ?? true;
+      if (readFifo) await node.openFifo();
       node.process = options.lab.spawn(
         options.netns,
         'keepalived',
@@ -112,7 +127,8 @@ export class KeepalivedNode {
         ['-f', options.confPath, '--dont-fork', '--log-console', '--log-detail', '--no-syslog', '--vrrp', '-p', node.pidFile, '-r', node.vrrpPidFile],
         { logFile: node.logPath },
       );
-      await node.waitFor('a first VRRP state', () => node.transitions[0], options.startTimeoutMs ?? 10000);
+      const firstState = readFifo ? () => node.transitions[0]?.state : () => node.logStates()[0];
+      await node.waitFor<string>('a first VRRP state', firstState, options.startTimeoutMs ?? 10000);
       return node;
     } catch (err) {
       await node.close();
@@ -158,10 +174,16 @@ export class KeepalivedNode {
     }
   }
 
+  /** The states keepalived's log reports entering, in order (BACKUP, MASTER, FAULT; not STOP). */
+  logStates(): string[] {
+    return [...this.log().matchAll(LOG_STATE)].map((m) => m[1]!);
+  }
+
   /** The last lines of keepalived's log and the FIFO states, for failure messages. */
   describe(lines = 25): string {
     const log = this.log().trimEnd().split('\n').slice(-lines).join('\n') || '(no log)';
-    return `--- keepalived ${this.options.label}: states [${this.statesSince().join(', ')}], log tail:\n${log}`;
+    const states = this.options.readFifo === false ? `log states [${this.logStates().join(', ')}]` : `states [${this.statesSince().join(', ')}]`;
+    return `--- keepalived ${this.options.label}: ${states}, log tail:\n${log}`;
   }
 
   /** Graceful stop: SIGTERM to the parent, as `systemctl stop` does; waits for it to exit. */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MariaDbLocalDatabase } from '../../node-agent/db/mariadb';
+import type { LocalDatabase, WaitAppliedOutcome } from '../../node-agent/db/local-database';
 import type { EipHolder } from '../../node-agent/eip/ownership';
 import { FencingController } from '../../node-agent/fencing/controller';
 
@@ -76,5 +77,30 @@ describe('FencingController', () => {
     expect(one.decision.reason).toBe('keepalived-dead');
     expect(two.decision.reason).toBe('keepalived-dead');
     expect(two.changed).toBe(false);
+  });
+
+  test('a catch-up seen while the EIP was elsewhere is measured again when the EIP arrives (its holder may have written since)', async () => {
+    let readOnly = true;
+    let outcome: WaitAppliedOutcome = 'applied';
+    const waits: WaitAppliedOutcome[] = [];
+    const db: LocalDatabase = {
+      view: async () => ({ up: true, readOnly, serverId: 2, gtidCurrentPos: '0-1-5', gtidIoPos: '0-1-5', replication: null, lagSeconds: null, error: null, warnings: [] }),
+      setReadOnly: async (on) => void (readOnly = on),
+      waitApplied: async () => (waits.push(outcome), { outcome, target: '0-1-5', waitedMs: 0 }),
+      writeHeartbeat: async () => ({ written: true }),
+    };
+    let holder: EipHolder = 'other';
+    const c = new FencingController({ db, eipHolder: () => holder, bounds: { eipWaitMs: 1000, catchUpWaitMs: 60_000 } });
+    c.noteVrrpState('MASTER');
+    expect(await c.step()).toMatchObject({ decision: { reason: 'eip-on-other-node' }, catchUp: { outcome: 'applied' } });
+    // The EIP holder goes on writing (a partition); this replica's SQL thread falls behind.
+    outcome = 'timed-out';
+    holder = 'self';
+    expect(await c.step()).toMatchObject({ action: 'none', decision: { readOnly: true, reason: 'waiting-for-catch-up' }, catchUp: { outcome: 'timed-out' } });
+    outcome = 'applied';
+    expect(await c.step()).toMatchObject({ action: 'clear-read-only', decision: { reason: 'caught-up' } });
+    // Latched from there: the writer's own transactions coming back never make it wait.
+    expect(await c.step()).toMatchObject({ action: 'none', decision: { reason: 'already-writable' }, catchUp: null });
+    expect(waits).toEqual(['applied', 'timed-out', 'applied']);
   });
 });

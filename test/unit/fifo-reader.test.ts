@@ -62,6 +62,37 @@ describe('NotifyFifoReader', () => {
     expect(lines).toEqual(['INSTANCE "x" FAULT 100']);
   });
 
+  it('follows the FIFO when keepalived deletes it (it does, for a FIFO it created) and when another replaces it', async () => {
+    const path = join(dir, 'k.fifo');
+    const lines: string[] = [];
+    reader = new NotifyFifoReader(path, (l) => lines.push(l));
+    await reader.start();
+    expect(await reader.follow()).toBe('same');
+
+    // Deleted (keepalived stopping): created again, so the next keepalived uses ours.
+    rmSync(path);
+    expect(await reader.follow()).toBe('recreated');
+    expect(lstatSync(path).isFIFO()).toBe(true);
+    execFileSync('sh', ['-c', `echo 'INSTANCE "x" BACKUP 1' > ${path}`]);
+    await waitUntil('a line through the recreated FIFO', () => lines.length === 1);
+
+    // Replaced (keepalived started first and made its own): a line left unread in the old FIFO
+    // and one waiting in the new FIFO both arrive, in that order.
+    const oldHolder = spawn('sh', ['-c', `exec 3<>${path}; echo 'INSTANCE "x" MASTER 2' >&3; exec sleep 30 <&3`], { stdio: 'ignore' });
+    afterEachKill.push(() => oldHolder.kill('SIGKILL'));
+    await waitUntil('the line in the old FIFO', () => lines.length === 2);
+    rmSync(path);
+    execFileSync('mkfifo', ['-m', '0600', path]);
+    const newHolder = spawn('sh', ['-c', `exec 3<>${path}; echo 'INSTANCE "x" STOP 3' >&3; exec sleep 30 <&3`], { stdio: 'ignore' });
+    afterEachKill.push(() => newHolder.kill('SIGKILL'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lines).toHaveLength(2); // still reading the old one
+    expect(await reader.follow()).toBe('reopened');
+    await waitUntil('the line waiting in the new FIFO', () => lines.length === 3);
+    expect(lines.map((l) => l.split(' ')[2])).toEqual(['BACKUP', 'MASTER', 'STOP']);
+    expect(await reader.follow()).toBe('same');
+  });
+
   it('refuses a path that exists and is not a FIFO, naming the setting', async () => {
     const path = join(dir, 'plain');
     writeFileSync(path, '');
