@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError, parseClusterConfigText } from './parse';
 import type { ClusterConfig } from './schema';
 
@@ -24,7 +24,10 @@ export async function readConfigText(ref: ConfigRef, options: LoadOptions = {}):
   if (ref.startsWith(SSM_PREFIX)) {
     const name = ref.slice(SSM_PREFIX.length);
     if (!name) throw new ConfigUnavailableError(`"${ref}" names no parameter; write ssm:/eip-failover/<cluster>/config`);
-    const ssm = options.ssm ?? new SSMClient({ region: options.region, maxAttempts: 3 });
+    // Loaded only for ssm: refs: the SDK client is most of a cold start, and keepalived's track
+    // script (check-mysql, every second) reads a local file.
+    const { GetParameterCommand, SSMClient: Client } = await import('@aws-sdk/client-ssm');
+    const ssm = options.ssm ?? new Client({ region: options.region, maxAttempts: 3 });
     try {
       const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       const value = out.Parameter?.Value;
