@@ -4,7 +4,7 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EventTarget, toPutEventsEntry } from '../../lib/events/entry';
-import type { AgentEvent } from '../../lib/events/schema';
+import { isTransition, type AgentEvent } from '../../lib/events/schema';
 import { BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
 import type { EventsLog } from './log';
 import { classifyPutEventsResult } from './put-events-result';
@@ -76,6 +76,9 @@ export class EventPublisher {
   enqueue(event: AgentEvent): void {
     this.options.spool.append(event);
     this.wake?.();
+    // A transition is worth a try now rather than after a backoff of up to 30 s: the bus may be
+    // back, and transitions are rare enough that this never hammers it.
+    if (isTransition(event)) this.cancelSleep?.();
   }
 
   /** Starts sending, beginning with whatever an earlier run left in the spool. */

@@ -64,13 +64,13 @@ afterEach(async () => {
 });
 
 /** The agent's events stack over stateDir, as the daemon wires it. */
-function startAgent(options: { endpointFromEnv?: boolean; maxBatchSize?: number; requestTimeoutMs?: number } = {}) {
+function startAgent(options: { endpointFromEnv?: boolean; maxBatchSize?: number; requestTimeoutMs?: number; backoff?: typeof FAST_BACKOFF } = {}) {
   const log = memoryLog();
   const spool = Spool.open(stateDir, { maxEntries: 1000, log });
   const seq = SeqStore.open(stateDir, { spooled: spool.newest(), log });
   const factory = new EventFactory(identityFor(config, 'db-a'), seq);
   const client = createEventBridgeClient({ region: 'eu-west-1', endpoint: options.endpointFromEnv ? undefined : endpoint.url, requestTimeoutMs: options.requestTimeoutMs ?? 300, connectTimeoutMs: 300 });
-  const publisher = new EventPublisher({ client, spool, target, log, backoff: FAST_BACKOFF, maxBatchSize: options.maxBatchSize });
+  const publisher = new EventPublisher({ client, spool, target, log, backoff: options.backoff ?? FAST_BACKOFF, maxBatchSize: options.maxBatchSize });
   publisher.start();
   running.push({ publisher, client });
   const stop = async () => {
@@ -284,6 +284,22 @@ describe('an outage of every kind, then recovery', () => {
     expect(agent.spool.depth).toBe(51);
     expect(endpoint.requests).toHaveLength(1);
     expect(agent.publisher.status()).toMatchObject({ lastResult: 'none', lastAttemptAtMs: expect.any(Number) });
+  });
+});
+
+describe('a transition during a long backoff', () => {
+  it('is sent at once instead of waiting out the backoff (the bus may be back)', async () => {
+    // Backoff long enough that waiting it out would fail the test.
+    const agent = startAgent({ backoff: { baseMs: 20_000, maxMs: 20_000 } });
+    await endpoint.stop();
+    agent.publisher.enqueue(agent.factory.heartbeat({ state: 'BACKUP', priority: 150, transitionAtMs: 1, db, lastError: null }));
+    await waitFor('a failed attempt', () => agent.publisher.status().consecutiveFailures >= 1);
+    await endpoint.start();
+    const startedAt = Date.now();
+    agent.publisher.enqueue(agent.factory.stateChange({ state: 'MASTER', priority: 150, transitionAtMs: Date.now(), db, lastError: null }));
+    await drained(agent.publisher, 5000);
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+    expect(arrivals().map((a) => a.transition)).toEqual([false, true]);
   });
 });
 
