@@ -8,8 +8,8 @@
  * can kill a connect that a frozen server never answers (destroyConnection also destroys the
  * socket, which mysql2's destroy() only half-closes).
  */
-import { createConnection, type Connection } from 'mysql2';
-import { destroyConnection } from '../mysql/connection';
+import { createConnection } from 'mysql2';
+import { closeGracefully, destroyConnection } from '../mysql/connection';
 import { DbError, toDbError } from './errors';
 
 /** Where and as whom to connect: a Unix socket, or host and port. */
@@ -65,7 +65,7 @@ export async function withSession<T>(endpoint: DbEndpoint, deadlineMs: number, w
   running.catch(() => undefined); // when the deadline wins, this rejection is expected and dropped
   try {
     const result = await Promise.race([running, overrun]);
-    closeGracefully(conn);
+    closeGracefully(conn, CLOSE_GRACE_MS);
     return result;
   } catch (err) {
     destroyConnection(conn);
@@ -75,11 +75,3 @@ export async function withSession<T>(endpoint: DbEndpoint, deadlineMs: number, w
   }
 }
 
-/** COM_QUIT, so the server does not count and log an aborted client; destroy if it lingers. */
-function closeGracefully(conn: Connection): void {
-  const guard = setTimeout(() => destroyConnection(conn), CLOSE_GRACE_MS);
-  guard.unref();
-  // end()'s callback runs before COM_QUIT is written: wait for the server to close instead.
-  (conn as unknown as { stream?: NodeJS.EventEmitter }).stream?.once('close', () => clearTimeout(guard));
-  conn.end();
-}

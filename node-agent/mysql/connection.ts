@@ -21,6 +21,19 @@ export function destroyConnection(conn: AnyConnection | undefined): void {
   (core as { stream?: { destroy?: () => void } }).stream?.destroy?.();
 }
 
+/**
+ * Closes a connection politely (COM_QUIT), so the server neither counts an aborted client nor
+ * logs a warning; destroys it if the server has not closed within `graceMs`. Never throws.
+ */
+export function closeGracefully(conn: AnyConnection, graceMs = 1000): void {
+  const guard = setTimeout(() => destroyConnection(conn), graceMs);
+  guard.unref();
+  const core = ((conn as { connection?: unknown }).connection ?? conn) as { stream?: NodeJS.EventEmitter };
+  // end()'s callback runs before COM_QUIT is written: wait for the server to close instead.
+  core.stream?.once('close', () => clearTimeout(guard));
+  (conn.end as (cb?: () => void) => unknown).call(conn, () => undefined);
+}
+
 /** Reads a password file: the first line's content, without the trailing newline. */
 export function passwordFromFileText(text: string): string {
   return text.replace(/\r?\n$/, '');

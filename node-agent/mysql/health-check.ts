@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import mysql from 'mysql2';
 import { MysqlFailureKind, classifyMysqlError } from './classify';
-import { destroyConnection, passwordFromFileText } from './connection';
+import { closeGracefully, destroyConnection, passwordFromFileText } from './connection';
 
 export interface HealthCheckTarget {
   /** Unix socket; when non-empty it is used and host/port are ignored. */
@@ -57,7 +57,10 @@ export function checkMysqlHealth(target: HealthCheckTarget): Promise<HealthCheck
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      destroyConnection(conn);
+      // A healthy server gets a polite COM_QUIT (no "Aborted connection" warning every second);
+      // anything else is cut at once.
+      if (healthy && conn) closeGracefully(conn, 200);
+      else destroyConnection(conn);
       resolve({ healthy, reason, ...(kind ? { kind } : {}), elapsedMs: elapsed() });
     };
     const fail = (err: unknown) => {

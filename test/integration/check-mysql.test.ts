@@ -98,6 +98,23 @@ describe('healthy server', () => {
     expect((await cli('--config', configFile, '--socket', '')).code).toBe(0);
   });
 
+  test('a healthy check says goodbye (COM_QUIT): the server counts no aborted client', async () => {
+    // One session for the counter, so that our own reads do not move it.
+    const session = await db.connect();
+    try {
+      const aborted = async () => {
+        const [rows] = await session.query("SHOW GLOBAL STATUS LIKE 'Aborted_clients'");
+        return Number((rows as { Value: string }[])[0]?.Value);
+      };
+      const before = await aborted();
+      for (let i = 0; i < 3; i++) expect((await cli('--config', configFile)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await aborted()).toBe(before);
+    } finally {
+      await session.end();
+    }
+  });
+
   test('--json reports the result on stdout', async () => {
     const { code, stdout } = await cli('--config', configFile, '--json');
     expect(code).toBe(0);
