@@ -8,7 +8,11 @@ import type { Benchmark } from './types';
 
 export const BENCHMARKS: readonly Benchmark[] = [
   { name: 'agent-publish', description: 'FIFO transition line to event accepted by PutEvents: agent daemon vs AWS CLI', run: (ctx) => runAgentPublishBench(ctx) },
-  // Issue 4 (bench/controller.ts, not there yet): uncomment once it exists.
-  // { name: 'controller', description: 'failover controller: bundle size, cold init, decision time', run: async () => (await import('./controller')).runControllerBench() },
-  // { name: 'lab-failover', ... }, { name: 'switchover', ... }: issues 5 and 8.
+  {
+    name: 'controller',
+    description: 'failover controller Lambda: bundle size, cold init (fresh process, first decision), cold failover, decision time',
+    run: async (ctx) => (await import('./controller')).runControllerBench(ctx),
+  },
+  { name: 'lab-failover', description: 'the lab: client-observed downtime, lost acked writes, VRRP transition to EIP moved', run: async (ctx) => (await import('./lab-failover')).runLabFailoverBench(ctx) },
+  // { name: 'switchover', ... }: issue 8.
 ];

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { EventEnvelope, envelopeFromEntry } from '../../lib/events/entry';
+import { EventEnvelope, envelopeFromEntry } from '../lib/events/entry';
 
 export const PUT_EVENTS_TARGET = 'AWSEvents.PutEvents';
 const JSON_11 = 'application/x-amz-json-1.1';

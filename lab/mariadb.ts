@@ -41,6 +41,8 @@ export interface MariaDbOptions {
   readonly netns?: string;
   /** Parent of the instance's temp dir. @default os.tmpdir() */
   readonly baseDir?: string;
+  /** Use exactly this (new or empty) directory instead of a temp dir under baseDir (the lab's stable layout). */
+  readonly dir?: string;
   /** How long start() waits for the server to accept queries. @default 30000 */
   readonly startTimeoutMs?: number;
 }
@@ -132,7 +134,8 @@ export class MariaDbInstance {
     this.name = options.name ?? 'db';
     this.bindAddress = options.bindAddress ?? '127.0.0.1';
     this.portValue = port;
-    this.dir = mkdtempSync(join(options.baseDir ?? tmpdir(), `eipdb-${this.name}-`));
+    this.dir = options.dir ?? mkdtempSync(join(options.baseDir ?? tmpdir(), `eipdb-${this.name}-`));
+    if (options.dir) mkdirSync(options.dir, { recursive: true });
     this.datadir = join(this.dir, 'data');
     this.socket = join(this.dir, 'mysqld.sock');
     this.pidFile = join(this.dir, 'mysqld.pid');

@@ -127,8 +127,17 @@ export class NetnsLab {
     return name;
   }
 
-  /** Creates a namespace with `lo` up and returns its name. */
-  async createNamespace(): Promise<string> {
+  /**
+   * Creates a namespace with `lo` up and returns its name. A fixed `name` (the lab's documented
+   * names) must be free; without one a unique name is picked.
+   */
+  async createNamespace(name?: string): Promise<string> {
+    if (name !== undefined) {
+      await run('ip', ['netns', 'add', name]);
+      this.namespaces.push(name);
+      await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+      return name;
+    }
     for (;;) {
       const name = this.uniqueName();
       // A name can exist already when a crashed run with a recycled pid leaked it: take the next.

@@ -26,7 +26,7 @@ export async function readConfigText(ref: ConfigRef, options: LoadOptions = {}):
     if (!name) throw new ConfigUnavailableError(`"${ref}" names no parameter; write ssm:/eip-failover/<cluster>/config`);
     // Loaded only for ssm: refs: the SDK client is most of a cold start, and keepalived's track
     // script (check-mysql, every second) reads a local file.
-    const { GetParameterCommand, SSMClient: Client } = await import('@aws-sdk/client-ssm');
+    const { GetParameterCommand, SSMClient: Client } = await import('./ssm-client');
     const ssm = options.ssm ?? new Client({ region: options.region, maxAttempts: 3 });
     try {
       const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ClusterConfig, ClusterConfigSchema } from './schema';
 
 /** One thing wrong with a config: where, and what to do about it. */
@@ -84,9 +84,13 @@ function describe(issue: z.core.$ZodIssue): ConfigProblem[] {
   return [{ path: formatPath(issue.path), message: issue.message }];
 }
 
-/** Validate a parsed document. Throws ConfigError naming every bad field. */
+/**
+ * Validate a parsed document. Throws ConfigError naming every bad field. jitless: a process parses
+ * its config once, and zod's eval-compiled fast path costs more to build than that one parse
+ * (docs/controller.md, "Bundle and cold start").
+ */
 export function parseClusterConfig(document: unknown, source = 'cluster config'): ClusterConfig {
-  const result = ClusterConfigSchema.safeParse(document, { reportInput: true });
+  const result = ClusterConfigSchema.safeParse(document, { reportInput: true, jitless: true });
   if (result.success) return result.data;
   throw new ConfigError(source, result.error.issues.flatMap(describe));
 }

@@ -3,7 +3,7 @@
  * Store; the node agent, the Lambdas and the lab read it. Every field is documented in
  * docs/config.md; keep the two in step.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const show = (input: unknown): string => (input === undefined ? 'nothing' : JSON.stringify(input));
 

@@ -2,7 +2,7 @@
  * Validating an event as EventBridge delivers it. Readers never throw on bad input: they get a
  * typed rejection whose reason becomes a metric dimension and whose message goes to the log.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ClusterConfig } from '../config/schema';
 import { formatPath } from '../config/parse';
 import { AgentEvent, DETAIL_SCHEMAS, DETAIL_TYPES, DetailType, EVENT_SCHEMA_VERSION } from './schema';
@@ -46,6 +46,13 @@ const EnvelopeSchema = z.object({
 
 const MAX_ISSUES_SHOWN = 5;
 
+/**
+ * Without zod's eval-compiled fast path: building it costs the first parse of a shape a few ms, and
+ * it saves at most a few µs per event after that; a controller container sees a handful of events a
+ * minute (docs/controller.md, "Bundle and cold start").
+ */
+const PARSE = { jitless: true } as const;
+
 function describe(error: z.ZodError): string {
   const shown = error.issues.slice(0, MAX_ISSUES_SHOWN).map((i) => `${i.path.length > 0 ? formatPath(i.path) : 'event'}: ${i.message}`);
   const more = error.issues.length - shown.length;
@@ -56,7 +63,7 @@ const reject = (reason: RejectReason, message: string): Rejection => ({ ok: fals
 
 /** Validates shape and schema only; see checkEventBelongs for the cluster-specific checks. */
 export function parseAgentEvent(raw: unknown): ParseResult {
-  const envelope = EnvelopeSchema.safeParse(raw);
+  const envelope = EnvelopeSchema.safeParse(raw, PARSE);
   if (!envelope.success) return reject('malformed-envelope', describe(envelope.error));
   const { source, detail, id, time } = envelope.data;
   const detailType = envelope.data['detail-type'];
@@ -67,7 +74,7 @@ export function parseAgentEvent(raw: unknown): ParseResult {
     const given = JSON.stringify(detail.schemaVersion ?? null).slice(0, 40);
     return reject('unsupported-schema-version', `schemaVersion ${given}; this reader understands ${EVENT_SCHEMA_VERSION}`);
   }
-  const parsed = DETAIL_SCHEMAS[detailType as DetailType].safeParse(detail);
+  const parsed = DETAIL_SCHEMAS[detailType as DetailType].safeParse(detail, PARSE);
   if (!parsed.success) return reject('malformed-detail', describe(parsed.error));
   return { ok: true, event: { detailType, detail: parsed.data, source, id, time } as ReceivedAgentEvent };
 }

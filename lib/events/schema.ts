@@ -2,7 +2,7 @@
  * The agent's events: the one schema shared by the node agent (which emits them), the failover
  * controller (which validates them) and the lab. Documented in docs/events.md; keep the two in step.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped only for changes an older reader cannot handle; additive fields keep version 1. */
 export const EVENT_SCHEMA_VERSION = 1;

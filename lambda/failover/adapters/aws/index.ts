@@ -7,13 +7,12 @@
  */
 import type { ClusterConfig } from '../../../../lib/config/schema';
 import type { ControllerDeps } from '../../controller';
-import type { ConfigSource, DecisionLog, MetricsSink } from '../../ports';
+import type { ConfigSource, DecisionLog, MetricsSink, Notifier } from '../../ports';
 import { settingsFromEnv, SettingsError } from '../../settings';
 import { RefConfigSource } from '../config-source';
 import { systemClock } from '../system-clock';
 import { DynamoDbStateStore, createControllerDynamoClient } from './dynamodb-state-store';
 import { AwsEc2, createControllerEc2Client } from './ec2';
-import { SnsNotifier, createControllerSnsClient } from './sns-notifier';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,8 +35,29 @@ export function awsControllerDeps(env: Env, config: ClusterConfig, shared: { met
     settings: settingsFromEnv(env, config),
     ec2: new AwsEc2(createControllerEc2Client({ region })),
     store: new DynamoDbStateStore(createControllerDynamoClient({ region }), tableName, config.clusterName),
-    notifier: new SnsNotifier(createControllerSnsClient({ region }), topicArn),
+    notifier: lazySnsNotifier(region, topicArn),
     clock: systemClock,
     ...shared,
+  };
+}
+
+/**
+ * The SNS notifier, with the SNS client (and its SDK module) loaded at the first notice: most
+ * invocations send none, and loading it costs a cold start several milliseconds (docs/controller.md,
+ * "Bundle and cold start"). A failed load is retried at the next notice.
+ */
+export function lazySnsNotifier(region: string, topicArn: string): Notifier {
+  let notifier: Promise<Notifier> | undefined;
+  return {
+    publish(text) {
+      if (!notifier) {
+        const loading = import('./sns-notifier').then(({ SnsNotifier, createControllerSnsClient }) => new SnsNotifier(createControllerSnsClient({ region }), topicArn));
+        loading.catch(() => {
+          if (notifier === loading) notifier = undefined;
+        });
+        notifier = loading;
+      }
+      return notifier.then((n) => n.publish(text));
+    },
   };
 }

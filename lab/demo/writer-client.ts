@@ -1,0 +1,46 @@
+/**
+ * The demo's application: writes numbered rows through the EIP at a steady rate and, like a real
+ * application, reconnects after any error. One JSON line per attempt on stdout (the demo reads
+ * them): an acknowledged id is one whose INSERT returned OK to this client.
+ */
+import mysql from 'mysql2/promise';
+import { ADDR } from '../layout';
+
+const APP = { user: 'app', password: 'app-pw' };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const DUPLICATE_KEY = 1062;
+
+export interface WriteAttempt {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly atMs: number;
+  readonly error?: string;
+}
+
+export async function runWriterClient(o: { run: string; intervalMs: number }): Promise<void> {
+  let stopping = false;
+  process.once('SIGTERM', () => (stopping = true));
+  let conn: mysql.Connection | undefined;
+  let id = 1;
+  const out = (a: WriteAttempt) => process.stdout.write(`${JSON.stringify(a)}\n`);
+  while (!stopping) {
+    try {
+      conn ??= await mysql.createConnection({ host: ADDR.eip, port: ADDR.mysqlPort, user: APP.user, password: APP.password, connectTimeout: 500 });
+      // Longer than the semi-sync timeout (0.5 s), so a commit waiting for a dead peer is not cut short.
+      await conn.query({ sql: 'INSERT INTO app.writes (id, run, at_ms) VALUES (?, ?, ?)', values: [id, o.run, Date.now()], timeout: 2000 });
+      out({ id, ok: true, atMs: Date.now() });
+      id++;
+      await sleep(o.intervalMs);
+    } catch (err) {
+      const e = err as { code?: string; errno?: number; message: string };
+      out({ id, ok: false, atMs: Date.now(), error: e.code ?? e.message });
+      // The row committed but the OK was lost: not acknowledged, move on to the next id.
+      if (e.errno === DUPLICATE_KEY) id++;
+      conn?.destroy();
+      conn = undefined;
+      await sleep(50);
+    }
+  }
+  conn?.destroy();
+  process.exit(0);
+}
