@@ -1,0 +1,123 @@
+// @ts-check
+/**
+ * How the failover controller Lambda is bundled: the ONE place for these settings. The deployment
+ * (lib/cdk/controller-function.ts runs `node lambda/build-options.cjs <outDir>` as the asset's
+ * local bundling), the bench (bench/controller.ts, bench/controller-levers.ts) and the bundle test
+ * (test/unit/lambda-build.test.ts) all build with controllerBuildOptions(), so what is measured is
+ * what is deployed.
+ *
+ * Not CDK's NodejsFunction: its `bundling` props map to esbuild CLI flags and cannot run a plugin,
+ * and without inlineSdkSchemaKeys below the bundle is 1.8x larger and a cold start about 40%
+ * slower (docs/controller.md, "Bundle and cold start"). CONTROLLER_BUNDLING names the same knobs
+ * in NodejsFunction's terms, for reference; on its own it is not enough.
+ *
+ * Run directly: `node lambda/build-options.cjs <outDir>` writes <outDir>/index.js (handler
+ * `index.handler`) and prints its size.
+ */
+const { statSync } = require('node:fs');
+const { readFile } = require('node:fs/promises');
+const { join, resolve } = require('node:path');
+
+const CONTROLLER_ENTRY = resolve(__dirname, 'failover/handler.ts');
+
+/**
+ * The knobs, named as CDK's NodejsFunction `bundling` props name them.
+ * - format cjs: the Lambda runtime loads index.js with require(); ESM measured no faster.
+ * - mainFields module first: the @aws-sdk and @smithy packages ship ES modules (dist-es) that
+ *   esbuild can tree-shake; their CommonJS builds are single files that cannot be.
+ * - externalModules []: bundle the SDK clients (NodejsFunction's default for Node 18+ leaves
+ *   @aws-sdk/* out, to be loaded from the runtime's own, untreeshaken, copy).
+ */
+const CONTROLLER_BUNDLING = Object.freeze({
+  format: /** @type {'cjs'} */ ('cjs'),
+  platform: /** @type {'node'} */ ('node'),
+  target: 'node20',
+  minify: true,
+  sourceMap: false,
+  mainFields: Object.freeze(['module', 'main']),
+  externalModules: Object.freeze(/** @type {string[]} */ ([])),
+});
+
+/** `const _xN = "xmlName";` at the top level of a generated schemas file. */
+const STRING_CONST = /^const (_\w+) = ("[^"\\\n]*");$/gm;
+/** `{ [_xN]: ... }`: a computed key naming one of those constants. */
+const COMPUTED_KEY = /\[(_\w+)\]:/g;
+
+/**
+ * The SDK's generated `schemas/schemas_N.js` (one per client, thousands of shapes) write trait
+ * keys as computed keys over module constants (`{ [_xN]: _PI }`). esbuild cannot prove a computed
+ * key free of side effects, so it keeps every shape: EC2 alone stays 541 KiB although the
+ * controller's three commands need 24 KiB of it (aws/aws-sdk-js-v3#7607; the generator fix is
+ * smithy-lang/smithy-typescript#1889). This replaces each such key by the string the constant
+ * holds (`{ ["xmlName"]: _PI }`), which is the same object, so tree-shaking works. Files that no
+ * longer use computed keys pass through unchanged.
+ * @returns {import('esbuild').Plugin}
+ */
+function inlineSdkSchemaKeys() {
+  return {
+    name: 'inline-sdk-schema-keys',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/](?:.*[\\/])?schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const strings = new Map();
+        for (const m of source.matchAll(STRING_CONST)) strings.set(m[1], m[2]);
+        const contents = source.replace(COMPUTED_KEY, (key, name) => (strings.has(name) ? `[${strings.get(name)}]:` : key));
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * esbuild options of the controller bundle.
+ * @param {string} outfile
+ * @returns {import('esbuild').BuildOptions & { metafile: true }}
+ */
+function controllerBuildOptions(outfile) {
+  const b = CONTROLLER_BUNDLING;
+  return {
+    entryPoints: [CONTROLLER_ENTRY],
+    outfile,
+    bundle: true,
+    platform: b.platform,
+    target: b.target,
+    format: b.format,
+    minify: b.minify,
+    sourcemap: b.sourceMap,
+    mainFields: [...b.mainFields],
+    external: [...b.externalModules],
+    plugins: [inlineSdkSchemaKeys()],
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  };
+}
+
+/**
+ * Bundles the controller into `<outDir>/index.js`.
+ * @param {string} outDir
+ * @returns {Promise<{ outfile: string; bytes: number; metafile: import('esbuild').Metafile }>}
+ */
+async function buildController(outDir) {
+  const { build } = require('esbuild');
+  const outfile = join(outDir, 'index.js');
+  const result = await build(controllerBuildOptions(outfile));
+  return { outfile, bytes: statSync(outfile).size, metafile: result.metafile };
+}
+
+module.exports = { CONTROLLER_ENTRY, CONTROLLER_BUNDLING, controllerBuildOptions, buildController, inlineSdkSchemaKeys };
+
+if (require.main === module) {
+  const outDir = process.argv[2];
+  if (!outDir) {
+    console.error('usage: node lambda/build-options.cjs <outDir>');
+    process.exit(2);
+  }
+  buildController(resolve(outDir)).then(
+    ({ outfile, bytes }) => console.log(`bundled ${outfile} (${(bytes / 1024).toFixed(1)} KiB)`),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
