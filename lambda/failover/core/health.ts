@@ -42,6 +42,9 @@ export interface NodeAssessment {
   readonly details: readonly string[];
 }
 
+/** How far behind a live writer a target may look: the age of an agent's database view (a fencing tick, 1 s) plus slack. */
+export const LIVE_PEER_SLACK_MS = 2_000;
+
 export const isMasterish = (state: HeartbeatState): boolean => state === 'MASTER' || state === 'MASTER_RX_LOWER_PRI';
 
 export const onlySoftProblems = (problems: readonly NodeProblem[]): boolean => problems.length > 0 && problems.every((p) => SOFT_PROBLEMS.has(p));
@@ -76,14 +79,20 @@ export function gtidCovers(candidate: string, reference: string): boolean {
  * 2. The peer was never seen writable but has reported: this node's GTID position covers the peer's.
  * 3. Nothing is known of the peer: the lag itself must be within the bound.
  */
-function caughtUpProblem(self: StoredNode, peer: StoredNode | undefined, settings: ControllerSettings): [NodeProblem, string] | null {
+function caughtUpProblem(self: StoredNode, peer: StoredNode | undefined, settings: ControllerSettings, liveBoundMs: number): [NodeProblem, string] | null {
   const { db, sentAtMs } = self.report;
   if (!db.sqlRunning) return ['replication-stopped', 'replication SQL thread not running'];
   const lagMs = db.lagSeconds === null ? null : Math.round(db.lagSeconds * 1000);
   if (peer?.lastWritableAtMs != null) {
     if (lagMs === null) return ['lag-unknown', 'replication lag unknown'];
     const behindMs = peer.lastWritableAtMs - (sentAtMs - lagMs);
-    return behindMs > settings.maxReplicaLagMs ? ['lagging', `${behindMs} ms behind the last writer (bound ${settings.maxReplicaLagMs} ms)`] : null;
+    // maxReplicaLag is what may be given up when the writer is gone. A peer that has reported since
+    // this node became MASTER is alive (a partition healed, or it is yielding): its writes can be
+    // waited for, so only the reports' own staleness is tolerated (else a partition shorter than
+    // maxReplicaLag would lose what the peer wrote meanwhile, and replication would diverge).
+    const peerAlive = self.report.transitionAtMs !== null && peer.report.sentAtMs > self.report.transitionAtMs && peer.report.db.up;
+    const boundMs = peerAlive ? Math.min(settings.maxReplicaLagMs, liveBoundMs) : settings.maxReplicaLagMs;
+    return behindMs > boundMs ? ['lagging', `${behindMs} ms behind the last writer (bound ${boundMs} ms${peerAlive ? ': the writer is alive' : ''})`] : null;
   }
   if (peer) {
     return gtidCovers(db.gtidCurrentPos, peer.report.db.gtidCurrentPos)
@@ -136,7 +145,9 @@ export function assessNode(
     target.push('db-writable');
     details.push('database writable without the EIP (fencing failed?)');
   }
-  const lag = r.db.up ? caughtUpProblem(self, peer, settings) : null;
+  // Agents' database views are up to a fencing tick (1 s) old, heartbeat rows one interval apart.
+  const liveBoundMs = LIVE_PEER_SLACK_MS + config.agent.dbHeartbeatIntervalMs;
+  const lag = r.db.up ? caughtUpProblem(self, peer, settings, liveBoundMs) : null;
   if (lag) {
     target.push(lag[0]);
     details.push(lag[1]);
