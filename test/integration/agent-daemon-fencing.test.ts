@@ -56,6 +56,9 @@ afterAll(async () => {
 test('a MASTER without the EIP stays read_only (with a warning past the bound); the EIP makes it the only writer', async () => {
   // db-a has been MASTER since set-up; the EIP is associated nowhere.
   await staysReadOnly('db-a', 1200);
+  // The warning comes with the first fencing step past the 1 s bound; status.json is rewritten
+  // every second, so on a loaded machine it may take a moment to show.
+  await waitFor('the late-EIP warning in the status', () => lab.statusFile('db-a')?.fencing.warning, 6000, context);
   const { status } = await lab.status('db-a');
   expect(status.vrrp.state).toBe('MASTER');
   expect(status.fencing.reason).toBe('eip-not-associated');
