@@ -58,7 +58,7 @@ test('a MASTER without the EIP stays read_only (with a warning past the bound); 
   await staysReadOnly('db-a', 1200);
   // The warning comes with the first fencing step past the 1 s bound; status.json is rewritten
   // every second, so on a loaded machine it may take a moment to show.
-  await waitFor('the late-EIP warning in the status', () => lab.statusFile('db-a')?.fencing.warning, 6000, context);
+  await waitFor('the late-EIP warning in the status', () => lab.statusFile('db-a')?.fencing.warning ?? undefined, 6000, context);
   const { status } = await lab.status('db-a');
   expect(status.vrrp.state).toBe('MASTER');
   expect(status.fencing.reason).toBe('eip-not-associated');
