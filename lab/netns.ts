@@ -51,6 +51,19 @@ export function run(file: string, args: readonly string[], options: ExecOptions 
   });
 }
 
+/**
+ * A `<prefix>.x` /24 (e.g. prefix "10.96" gives "10.96.37") that no address or route on the host
+ * uses yet; x is random, so concurrent labs and tests pick different ones.
+ */
+export async function unusedSubnet24(prefix: string): Promise<string> {
+  const used = (await run('ip', ['-4', '-o', 'addr', 'show'])).stdout + (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const net = `${prefix}.${Math.floor(Math.random() * 256)}`;
+    if (!used.includes(`${net}.`)) return net;
+  }
+  throw new Error(`no free ${prefix}.x.0/24 on this host`);
+}
+
 /** One end of a veth pair. */
 export interface VethEnd {
   /** Namespace of this end; undefined means the host (the test process's own namespace). */

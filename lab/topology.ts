@@ -8,7 +8,7 @@
  *                                            └── host 10.96.X.1 (the cloud's PutEvents endpoint)
  */
 import { ADDR, LAB_NODE_IDS, type LabLayout, type LabNodeId } from './layout';
-import { NetnsLab, run } from './netns';
+import { NetnsLab, run, unusedSubnet24 } from './netns';
 
 export interface CloudLink {
   /** The host's address: the PutEvents endpoint listens here. */
@@ -18,16 +18,6 @@ export interface CloudLink {
 
 /** The gateway-side port of a node's link ("the node's cable"). */
 export const nodePort = (id: LabNodeId) => `vpc-${id.slice(-1)}`;
-
-/** A 10.96.x.0/30 the host does not use yet (x random, so concurrent labs pick different ones). */
-async function freeCloudNet(): Promise<string> {
-  const used = (await run('ip', ['-4', '-o', 'addr', 'show'])).stdout + (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const net = `10.96.${Math.floor(Math.random() * 256)}`;
-    if (!used.includes(`${net}.`)) return net;
-  }
-  throw new Error('no free 10.96.x.0/30 for the cloud link');
-}
 
 const sysctl = (lab: NetnsLab, ns: string, setting: string) => lab.exec(ns, 'sysctl', ['-qw', setting]);
 
@@ -51,7 +41,7 @@ export async function buildTopology(lab: NetnsLab, layout: LabLayout): Promise<C
   await lab.exec(gateway, 'ip', ['addr', 'add', `${ADDR.eip}/32`, 'dev', 'pub0']);
   await lab.exec(client, 'ip', ['route', 'add', 'default', 'via', ADDR.publicGateway]);
 
-  const net = await freeCloudNet();
+  const net = await unusedSubnet24('10.96');
   const link = { hostIp: `${net}.1`, gatewayIp: `${net}.2` };
   await lab.connect({ name: layout.hostLink, address: `${link.hostIp}/30` }, { netns: gateway, name: 'cloud0', address: `${link.gatewayIp}/30` });
   await sysctl(lab, gateway, 'net.ipv4.ip_forward=1');

@@ -29,7 +29,7 @@ import { AgentBundle, bundleAgent } from './agent-bundle';
 import { envelopeOfAccepted, LocalEventBridge } from './events-endpoint';
 import { KeepalivedNode, waitFor } from './keepalived';
 import { MariaDbInstance, startMariaDb } from './mariadb';
-import { NetnsLab, run, settlesWithin, SpawnedProcess } from './netns';
+import { NetnsLab, settlesWithin, SpawnedProcess, unusedSubnet24 } from './netns';
 
 export const NODE_IDS = ['db-a', 'db-b'] as const;
 export type NodeId = (typeof NODE_IDS)[number];
@@ -99,19 +99,6 @@ function readText(file: string): string {
   }
 }
 
-/**
- * Two /30 uplinks in a 10.98.x.0/24 that the host does not use yet (x random, so concurrent runs
- * pick different ones): node i gets host 10.98.x.(4i+1) and namespace 10.98.x.(4i+2).
- */
-async function freeUplinkNet(): Promise<string> {
-  const used = (await run('ip', ['-4', '-o', 'addr', 'show'])).stdout + (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const net = `10.98.${Math.floor(Math.random() * 256)}`;
-    if (!used.includes(`${net}.`)) return net;
-  }
-  throw new Error('no free 10.98.x.0/24 for the uplinks');
-}
-
 export class AgentLab {
   readonly nodes: Record<NodeId, LabNode>;
   /** The emulated controller's EIP association: `{"holderNodeId": ...}`. */
@@ -149,7 +136,8 @@ export class AgentLab {
         { netns: namespaces[0], name: 'eth-a', address: `${PRIVATE_IPS[0]}/24` },
         { netns: namespaces[1], name: 'eth-b', address: `${PRIVATE_IPS[1]}/24` },
       );
-      const uplinkNet = await freeUplinkNet();
+      // Two /30 uplinks in a free 10.98.x.0/24: node i gets host .(4i+1) and namespace .(4i+2).
+      const uplinkNet = await unusedSubnet24('10.98');
       const hostIps = [`${uplinkNet}.1`, `${uplinkNet}.5`];
       for (const [i, netns] of namespaces.entries()) {
         await lab.connect({ name: lab.uniqueName(), address: `${hostIps[i]}/30` }, { netns, name: 'uplink', address: `${uplinkNet}.${4 * i + 2}/30` });
