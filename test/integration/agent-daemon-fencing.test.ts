@@ -72,7 +72,8 @@ test('a MASTER without the EIP stays read_only (with a warning past the bound); 
   await becomesWritable('db-a');
   await lab.createApp('db-a');
   expect(await lab.appInsert('db-a')).toBe('ok');
-  await waitFor('the app table on db-b', async () => (await lab.nodes['db-b'].db.query(`SHOW TABLES FROM app LIKE 'items'`).catch(() => [])).length === 1, 10000, context);
+  // The table, the account and its grant replicate in that order: wait for the last of them.
+  await waitFor('the app account and table on db-b', async () => (await lab.nodes['db-b'].db.query(`SHOW GRANTS FOR app@localhost`).catch(() => [])).length >= 2, 10000, context);
   expect(await lab.appInsert('db-b')).toBe(1290); // ER_OPTION_PREVENTS_STATEMENT: read_only
   await expectFencingReason('db-a', /^(caught-up|already-writable)$/);
   await expectFencingReason('db-b', 'vrrp-not-master');
