@@ -35,19 +35,24 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   }
 }
 
-/** Writes each node's copy of the cluster config (they differ only in socket, FIFO, state dir, pid file). */
-export function writeNodeConfigs(layout: LabLayout, secretsDir: string, tuning: LabTuning): Record<LabNodeId, ClusterConfig> {
-  mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+/** The lab's (throw-away) database passwords, as the 0600 files the config names. */
+export function writeLabPasswordFiles(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const secret = (name: string, value: string) => {
-    const file = `${secretsDir}/${name}`;
+    const file = `${dir}/${name}`;
     writeFileSync(file, `${value}\n`, { mode: 0o600 });
     return file;
   };
-  const passwords = {
+  return {
     healthCheckPasswordFile: secret('health.password', 'health-pw'),
     replicationPasswordFile: secret('repl.password', 'repl-pw'),
     probePasswordFile: secret('probe.password', 'probe-pw'),
   };
+}
+
+/** Writes each node's copy of the cluster config (they differ only in socket, FIFO, state dir, pid file). */
+export function writeNodeConfigs(layout: LabLayout, secretsDir: string, tuning: LabTuning): Record<LabNodeId, ClusterConfig> {
+  const passwords = writeLabPasswordFiles(secretsDir);
   const out = {} as Record<LabNodeId, ClusterConfig>;
   for (const id of LAB_NODE_IDS) {
     const f = layout.node(id);

@@ -25,6 +25,7 @@ import { compareEventOrder, DETAIL_TYPE, parseClusterEvent, type HeartbeatDetail
 import type { AgentStatus } from '../../node-agent/daemon/status';
 import { markerAddress, renderKeepalivedConf } from '../../node-agent/keepalived/render';
 import { runBootstrap } from '../../node-agent/mysql/bootstrap';
+import { writeLabPasswordFiles } from '../../lab/node';
 import { AgentBundle, bundleAgent } from './agent-bundle';
 import { envelopeOfAccepted, LocalEventBridge } from './events-endpoint';
 import { KeepalivedNode, waitFor } from './keepalived';
@@ -146,16 +147,7 @@ export class AgentLab {
       await lab.exec(namespaces[1], 'ip', ['route', 'add', `${hostIps[0]}/32`, 'via', hostIps[1]!]);
       endpoint = new LocalEventBridge({ host: hostIps[0] });
       const workDir = await lab.tempDir();
-      const secret = (name: string, value: string) => {
-        const file = join(workDir, name);
-        writeFileSync(file, `${value}\n`, { mode: 0o600 });
-        return file;
-      };
-      const passwords = {
-        healthCheckPasswordFile: secret('health.password', 'health-pw'),
-        replicationPasswordFile: secret('repl.password', 'repl-pw'),
-        probePasswordFile: secret('probe.password', 'probe-pw'),
-      };
+      const passwords = writeLabPasswordFiles(workDir);
       const dropIns = NODE_IDS.map((id) => join(workDir, `${id}-60-eip-failover.cnf`));
       for (const f of dropIns) writeFileSync(f, '[mariadb]\n');
       const started = await Promise.allSettled(
