@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { fail, heal, labStatus } from '../control';
 import type { Fault } from '../faults';
+import { pairHealthProblems } from '../invariants';
 import { readJournal } from '../journal';
 import type { LabLayout, LabNodeId } from '../layout';
 import { waitUntil } from '../node';
@@ -43,22 +44,23 @@ function readAttempts(file: string): WriteAttempt[] {
     .map((l) => JSON.parse(l) as WriteAttempt);
 }
 
-/** Waits until the pair is healthy: a writable EIP holder, the peer read-only and replicating. */
+/** Waits until the pair is healthy (see pairHealthProblems); on timeout says what was still wrong. */
 export async function waitHealthy(layout: LabLayout, timeoutMs = 90_000): Promise<LabNodeId> {
-  return waitUntil(
-    'a healthy pair (writable EIP holder; peer read-only and replicating; both agents running)',
-    async () => {
-      const s = await labStatus(layout);
-      const h = s.eipHolder;
-      if (!s.up || !h) return undefined;
-      const peer = h === 'db-a' ? 'db-b' : 'db-a';
-      const [H, P] = [s.nodes[h], s.nodes[peer]];
-      const ok = H.vrrpState === 'MASTER' && H.db.readOnly === false && P.db.readOnly === true && P.db.replicationRunning && P.vrrpState === 'BACKUP' && H.agent.running && P.agent.running;
-      return ok ? h : undefined;
-    },
-    timeoutMs,
-    500,
-  );
+  let last: string[] = [];
+  try {
+    return await waitUntil(
+      'a healthy pair',
+      async () => {
+        const s = await labStatus(layout);
+        last = pairHealthProblems(s);
+        return last.length === 0 ? (s.eipHolder ?? undefined) : undefined;
+      },
+      timeoutMs,
+      500,
+    );
+  } catch (err) {
+    throw new DemoError(`${(err as Error).message}; still wrong: ${last.join('; ')}`);
+  }
 }
 
 export async function runDemo(layout: LabLayout, o: DemoOptions): Promise<DemoResult> {

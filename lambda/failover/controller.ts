@@ -83,7 +83,7 @@ class Invocation {
 
   emitStageTimes(): void {
     for (const [stage, ms] of this.stageMs) this.deps.metrics.record({ name: `Stage${stage}Ms`, unit: 'Milliseconds', value: ms });
-    this.deps.metrics.record({ name: 'InvocationMs', unit: 'Milliseconds', value: this.deps.clock.nowMs() - this.startedAtMs });
+    this.deps.metrics.record({ name: METRIC.invocationMs, unit: 'Milliseconds', value: this.deps.clock.nowMs() - this.startedAtMs });
   }
 
   private reject(reason: RejectReason | OrderRejectReason, message: string, fields: Record<string, unknown>): Outcome {

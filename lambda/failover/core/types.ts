@@ -2,6 +2,7 @@
  * The failover controller's data, free of AWS types: what it stores, what it observes, what it
  * decides. Shared by the pure core, the orchestration and every adapter (AWS and the lab).
  */
+import { CONTROLLER_METRIC } from '../../../lib/metrics/catalog';
 import type { DbView, DetailType, HeartbeatState } from '../../../lib/events/schema';
 
 /** A node's latest accepted event, as the controller keeps it. */
@@ -116,20 +117,8 @@ export type NoMoveReason =
   | 'no-healthy-writer'
   | 'flap-damped';
 
-/** Metric names, one place. Dimensions only where a metric has them (RejectedEvents: Reason). */
-export const METRIC = {
-  eipMoves: 'EipMoves',
-  failoverLatencyMs: 'FailoverLatencyMs',
-  rejectedEvents: 'RejectedEvents',
-  duplicateEvents: 'DuplicateEvents',
-  splitBrain: 'SplitBrain',
-  noHealthyWriter: 'NoHealthyWriter',
-  foreignAssociation: 'ForeignAssociation',
-  flapDamped: 'FlapDamped',
-  moveFailures: 'MoveFailures',
-  stateConflicts: 'StateConflicts',
-  notificationFailures: 'NotificationFailures',
-} as const;
+/** Metric names: lib/metrics/catalog.ts (shared with the alarms). Dimensions only where a metric has them (RejectedEvents: Reason). */
+export const METRIC = CONTROLLER_METRIC;
 
 export interface MetricDatum {
   readonly name: string;
