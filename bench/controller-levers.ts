@@ -3,14 +3,15 @@
  * what each cold-start lever of the controller bundle is worth, measured with the bench's own
  * cold start (bench/controller.ts) on variants of the deployed build (lambda/build-options.cjs).
  * Build levers are taken away one by one; code levers are undone by rewriting today's source at
- * bundle time (each rewrite must match, or the run fails). Runs are interleaved, so load from
+ * bundle time (each rewrite must match, or the run fails); the config lever is the function's
+ * environment (an `ssm:` ref instead of the inline document). Runs are interleaved, so load from
  * other processes spreads over all variants alike. Prints a Markdown table (docs/controller.md).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { controllerBuildOptions, inlineSdkSchemaKeys } from '../lambda/build-options.cjs';
-import { coldStart, startLocalAws, type ColdStart, type Scenario } from './controller';
+import { controllerBuildOptions, credentialsFromEnvironmentFirst, inlineSdkSchemaKeys, ownFileForLazyImports } from '../lambda/build-options.cjs';
+import { coldStart, startLocalAws, type ColdStart, type ConfigMode, type Scenario } from './controller';
 import { percentile } from './stats';
 
 /** A code lever, as the edits that undo it in today's source: in files matching `file`, each `from` becomes `to`. */
@@ -29,16 +30,42 @@ const UNDO = {
       ['notifier: lazySnsNotifier(region, topicArn),', 'notifier: new SnsNotifier(createControllerSnsClient({ region }), topicArn),'],
     ],
   },
+  /** The SSM reader imported statically (as before the config moved to the environment). */
   staticSsm: {
-    file: /lambda[\\/]failover[\\/]adapters[\\/]config-source\.ts$/,
+    file: /lib[\\/]config[\\/]env-source\.ts$/,
     edits: [
-      ["import { readSsmParameterText } from '../../../lib/config/ssm-read';", "import { loadClusterConfig } from '../../../lib/config/load';"],
+      ["import { ConfigUnavailableError, readConfigFile, SSM_PREFIX, ssmParameterName } from './source';", "import { ConfigUnavailableError, readConfigFile, SSM_PREFIX, ssmParameterName } from './source';\nimport { readSsmParameterText } from './ssm-read';"],
+      ["  const { readSsmParameterText } = await import('./ssm-read');\n", ''],
+    ],
+  },
+  /** Powertools Logger and Metrics (with its `service` dimension) instead of JsonLog and EmfMetricsSink. */
+  powertools: {
+    file: /lambda[\\/]failover[\\/]handler\.ts$/,
+    edits: [
+      ["import { EmfMetricsSink } from './adapters/aws/emf-metrics';\nimport { JsonLog } from './adapters/aws/json-log';", "import { Logger } from '@aws-lambda-powertools/logger';\nimport { Metrics } from '@aws-lambda-powertools/metrics';"],
       [
-        `    const text = this.ref.startsWith(SSM_PREFIX)
-      ? await readSsmParameterText(ssmParameterName(this.ref), this.region ? { region: this.region } : {})
-      : await readConfigFile(this.ref);
-    return parseClusterConfigText(text, this.ref);`,
-        '    return loadClusterConfig(this.ref, this.region ? { region: this.region } : {});',
+        `const log = new JsonLog({
+  service: SERVICE,
+  minLevel: process.env.AWS_LAMBDA_LOG_LEVEL,
+  write: (line, level) => (level === 'INFO' ? process.stdout : process.stderr).write(\`\${line}\\n\`),
+});
+const metrics = new EmfMetricsSink((line) => process.stdout.write(\`\${line}\\n\`));`,
+        `const logger = new Logger({ serviceName: SERVICE });
+const powertools = new Metrics({ namespace: 'EipFailover', serviceName: SERVICE });
+const log = {
+  info: (m, f) => logger.info(m, f), warn: (m, f) => logger.warn(m, f), error: (m, f) => logger.error(m, f),
+  appendKeys: (k) => logger.appendPersistentKeys(k),
+};
+const metrics = {
+  record(d) {
+    if (!d.dimensions || Object.keys(d.dimensions).length === 0) return powertools.addMetric(d.name, d.unit, d.value);
+    const single = powertools.singleMetric();
+    for (const [k, v] of Object.entries(d.dimensions)) single.addDimension(k, v);
+    single.addMetric(d.name, d.unit, d.value);
+  },
+  flush: () => powertools.publishStoredMetrics(),
+  useCluster: (c) => powertools.setDefaultDimensions({ ClusterName: c }),
+};`,
       ],
     ],
   },
@@ -67,24 +94,36 @@ interface Variant {
   readonly name: string;
   readonly options: (deployed: BuildOptions) => BuildOptions;
   readonly ext?: 'mjs';
+  /** Where the function reads its config. @default 'inline' (as deployed) */
+  readonly config?: ConfigMode;
 }
 
 const withPlugins = (o: BuildOptions, ...extra: Plugin[]): BuildOptions => ({ ...o, plugins: [...(o.plugins ?? []), ...extra] });
-const noSchemaPlugin = (o: BuildOptions): BuildOptions => ({ ...o, plugins: (o.plugins ?? []).filter((p) => p.name !== inlineSdkSchemaKeys().name) });
+const PLUGIN = { schemaKeys: inlineSdkSchemaKeys().name, ownFile: ownFileForLazyImports().name, credentials: credentialsFromEnvironmentFirst().name };
+/** The deployed options with only the named plugins of the deployed set. */
+const onlyPlugins = (o: BuildOptions, ...keep: string[]): BuildOptions => ({ ...o, plugins: (o.plugins ?? []).filter((p) => keep.includes(p.name)) });
+/** The build before the lever set of the config, logging and credential work: Powertools, the SSM reader imported statically, the whole credential chain (and the config from SSM). */
+const previous = (o: BuildOptions): BuildOptions => withPlugins(onlyPlugins(o, PLUGIN.schemaKeys), undo(UNDO.powertools, UNDO.staticSsm));
 
 const VARIANTS: readonly Variant[] = [
   {
-    name: 'as committed before (fbb3f31): esbuild defaults + minify; zod `{ z }` with JIT, SNS built at start',
-    options: (o) => withPlugins({ ...noSchemaPlugin(o), mainFields: undefined }, undo(UNDO.zodNamespace, UNDO.zodJit, UNDO.lazySns)),
+    name: 'as committed before fbb3f31: esbuild defaults + minify; zod `{ z }` with JIT, SNS built at start; Powertools; config from SSM',
+    options: (o) => withPlugins({ ...onlyPlugins(o), mainFields: undefined }, undo(UNDO.zodNamespace, UNDO.zodJit, UNDO.lazySns, UNDO.powertools, UNDO.staticSsm)),
+    config: 'ssm',
   },
-  { name: 'today’s code; esbuild defaults (CommonJS `main` builds), not minified', options: (o) => ({ ...noSchemaPlugin(o), mainFields: undefined, minify: false }) },
-  { name: '+ minify', options: (o) => ({ ...noSchemaPlugin(o), mainFields: undefined }) },
-  { name: '+ mainFields module,main (SDK ES modules, tree-shaken)', options: (o) => noSchemaPlugin(o) },
-  { name: '+ SDK schema keys inlined = deployed build', options: (o) => o },
+  { name: 'today’s code; esbuild defaults (CommonJS `main` builds), not minified', options: (o) => ({ ...onlyPlugins(o), mainFields: undefined, minify: false }) },
+  { name: '+ minify', options: (o) => ({ ...onlyPlugins(o), mainFields: undefined }) },
+  { name: '+ mainFields module,main (SDK ES modules, tree-shaken)', options: (o) => onlyPlugins(o) },
+  { name: '+ SDK schema keys inlined', options: (o) => onlyPlugins(o, PLUGIN.schemaKeys) },
+  { name: '+ the SSM reader in a file of its own', options: (o) => onlyPlugins(o, PLUGIN.schemaKeys, PLUGIN.ownFile) },
+  { name: '+ credentials from the environment first (the chain in a file of its own) = deployed build', options: (o) => o },
   { name: 'deployed, but zod as `import { z }` (all of zod)', options: (o) => withPlugins(o, undo(UNDO.zodNamespace)) },
   { name: "deployed, but zod's JIT fast path on (config and event parses)", options: (o) => withPlugins(o, undo(UNDO.zodJit)) },
   { name: 'deployed, but the SNS client built with the others (static import)', options: (o) => withPlugins(o, undo(UNDO.lazySns)) },
-  { name: 'deployed, but SSM read through lib/config/load.ts (its import() of the SSM reader)', options: (o) => withPlugins(o, undo(UNDO.staticSsm)) },
+  { name: 'deployed, but the config read from SSM (`ssm:` ref)', options: (o) => o, config: 'ssm' },
+  { name: 'deployed, but Powertools Logger and Metrics', options: (o) => withPlugins(o, undo(UNDO.powertools)) },
+  { name: 'deployed, but the SSM reader imported statically', options: (o) => withPlugins(o, undo(UNDO.staticSsm)) },
+  { name: 'deployed before this lever set: Powertools, SSM reader imported statically, whole credential chain; config from SSM', options: previous, config: 'ssm' },
   { name: 'deployed, not minified', options: (o) => ({ ...o, minify: false }) },
   {
     name: 'deployed, as an ES module (.mjs)',
@@ -105,7 +144,8 @@ async function main(): Promise<void> {
   const chosen = VARIANTS.map((v, i) => ({ ...v, index: i })).filter((v) => !only || only.includes(v.index));
   const files: string[] = [];
   for (const v of chosen) {
-    const file = join(__dirname, 'out', 'controller-levers', `variant-${v.index}.${v.ext ?? 'js'}`);
+    // A directory per variant: a bundle may come with files of its own (the SSM reader).
+    const file = join(__dirname, 'out', 'controller-levers', `variant-${v.index}`, `index.${v.ext ?? 'js'}`);
     await build(v.options(controllerBuildOptions(file)));
     files.push(file);
   }
@@ -115,7 +155,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < runs; r++) {
       for (const [i] of chosen.entries()) {
         await aws.reset(scenario);
-        results[i]!.push(await coldStart(files[i]!, aws, scenario));
+        results[i]!.push(await coldStart(files[i]!, aws, scenario, chosen[i]!.config ?? 'inline'));
       }
       process.stderr.write(`\r${r + 1}/${runs} rounds`);
     }

@@ -5,22 +5,24 @@
  *
  * Cold init, as measured here: a fresh `node` process (Lambda's environment variables, static
  * credentials) runs `require(bundle)` and calls the exported handler once; the clock starts just
- * before the require and stops when the handler's promise settles. Every AWS call of that first
- * invocation goes over HTTP to a local endpoint, through the real SDK stack (signing, retries,
- * serialisation, parsing): SSM GetParameter (the config, `ssm:` ref as deployed) and EC2
- * DescribeAddresses/DescribeInstances/AssociateAddress from small fakes in this process, DynamoDB
- * GetItem/PutItem against dynalite. Node's own start-up (before the first line of the script) is
- * not in the number and is reported beside it. Network latency to AWS and TLS are not in it either.
+ * before the require and stops when the handler's promise settles. The config comes as deployed,
+ * in EIP_FAILOVER_CONFIG (lib/cdk/controller-function.ts); a second tick measurement reads it from
+ * SSM instead (an `ssm:` ref, the operators' alternative). Every AWS call of the first invocation
+ * goes over HTTP to a local endpoint, through the real SDK stack (signing, retries, serialisation,
+ * parsing): SSM GetParameter, EC2 DescribeAddresses/DescribeInstances/AssociateAddress and SNS
+ * Publish from small fakes in this process, DynamoDB GetItem/PutItem against dynalite. Node's own
+ * start-up (before the first line of the script) is not in the number and is reported beside it.
+ * Network latency to AWS and TLS are not in it either.
  *
  * Two first invocations are measured:
- *   tick     the scheduled reconcile tick on a healthy pair: config, state read, EC2 observation,
- *            decision holder-healthy (no write). The target applies here.
+ *   tick     the scheduled reconcile tick on a healthy pair: config parse, state read, EC2
+ *            observation, decision holder-healthy (no write). The target applies here.
  *   failover a db-b MASTER event while the holder db-a is FAULT: validation, state read, EC2
  *            observation, decision, claim (conditional PutItem), AssociateAddress, confirm
  *            (DescribeAddresses), record, SNS Publish. Reported, no target.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -29,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Metafile } from 'esbuild';
-import { buildController } from '../lambda/build-options.cjs';
+import { buildController, OWN_FILE_IMPORTS } from '../lambda/build-options.cjs';
 import { parseClusterConfig } from '../lib/config/parse';
 import type { ClusterConfig } from '../lib/config/schema';
 import type { ReceivedAgentEvent } from '../lib/events/parse';
@@ -48,6 +50,7 @@ const CONFIG_PARAMETER = '/eip-failover/orders-db/config';
 const TABLE = 'eip-failover-bench';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:eip-failover-bench';
 const TICK_COLD_STARTS = 25;
+const SSM_TICK_COLD_STARTS = 15;
 const FAILOVER_COLD_STARTS = 20;
 const DECISIONS = 20_000;
 const COLD_INIT_TARGET_MS = 150;
@@ -56,6 +59,9 @@ const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'bench-secret
 const silent: BenchContext = { progress: () => undefined };
 
 export type Scenario = 'tick' | 'failover';
+
+/** Where the function reads its config: `inline` in EIP_FAILOVER_CONFIG (as CDK deploys it), or an `ssm:` ref. */
+export type ConfigMode = 'inline' | 'ssm';
 
 export interface ColdStart {
   /** require(bundle) alone. */
@@ -68,11 +74,12 @@ export interface ColdStart {
   readonly bootMs: number;
 }
 
-/** The bundle exactly as deployed (lambda/build-options.cjs). */
-export async function bundleController(outDir = OUT): Promise<{ file: string; bytes: number; metafile: Metafile }> {
+/** The bundle exactly as deployed (lambda/build-options.cjs), and the sizes of the files it comes with. */
+export async function bundleController(outDir = OUT): Promise<{ file: string; bytes: number; metafile: Metafile; ownFiles: Array<{ file: string; bytes: number; when: string }> }> {
   mkdirSync(outDir, { recursive: true });
   const { outfile, bytes, metafile } = await buildController(outDir);
-  return { file: outfile, bytes, metafile };
+  const ownFiles = OWN_FILE_IMPORTS.map(({ file, when }) => ({ file, when, bytes: statSync(join(outDir, file)).size }));
+  return { file: outfile, bytes, metafile, ownFiles };
 }
 
 /** KiB per package in the bundle, largest first. */
@@ -226,8 +233,8 @@ function firstEvent(config: ClusterConfig, scenario: Scenario, now: number): unk
 
 export interface LocalAws {
   readonly config: ClusterConfig;
-  /** The function's environment, pointing every client at the local endpoints. */
-  readonly env: NodeJS.ProcessEnv;
+  /** The function's environment, pointing every client at the local endpoints, with the config as `mode` says. */
+  env(mode: ConfigMode): NodeJS.ProcessEnv;
   /** Seeds the state item and the fakes for one cold start, clears the call counts. */
   reset(scenario: Scenario): Promise<void>;
   readonly calls: Calls;
@@ -259,7 +266,7 @@ export async function startLocalAws(): Promise<LocalAws> {
   ddb.destroy();
   const doc = createControllerDynamoClient({ region: config.region, endpoint: ddbEndpoint, credentials: creds });
   // What Lambda sets (plus the endpoints); nothing of this process's own environment leaks in.
-  const env: NodeJS.ProcessEnv = {
+  const baseEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     TZ: ':UTC',
     LANG: 'en_US.UTF-8',
@@ -277,13 +284,14 @@ export async function startLocalAws(): Promise<LocalAws> {
     AWS_ENDPOINT_URL_DYNAMODB: ddbEndpoint,
     AWS_ENDPOINT_URL_SSM: ssmEndpoint,
     AWS_ENDPOINT_URL_SNS: snsEndpoint,
-    EIP_FAILOVER_CONFIG_REF: `ssm:${CONFIG_PARAMETER}`,
     EIP_FAILOVER_TABLE_NAME: TABLE,
     EIP_FAILOVER_TOPIC_ARN: TOPIC_ARN,
   };
+  // The document as CDK puts it in the environment: one line of JSON.
+  const inline = JSON.stringify(JSON.parse(configText));
   return {
     config,
-    env,
+    env: (mode) => ({ ...baseEnv, ...(mode === 'inline' ? { EIP_FAILOVER_CONFIG: inline } : { EIP_FAILOVER_CONFIG_REF: `ssm:${CONFIG_PARAMETER}` }) }),
     calls,
     associations,
     published,
@@ -309,7 +317,7 @@ interface ChildResult extends ColdStart {
 }
 
 /** One fresh node process: require the bundle, invoke the handler once, report the times. */
-export function coldStart(bundle: string, aws: LocalAws, scenario: Scenario): Promise<ColdStart> {
+export function coldStart(bundle: string, aws: LocalAws, scenario: Scenario, mode: ConfigMode = 'inline'): Promise<ColdStart> {
   const event = firstEvent(aws.config, scenario, Date.now());
   // As Lambda's runtime loads a handler: require() for CommonJS, import() for an ES module.
   const load = bundle.endsWith('.mjs') ? `import(${JSON.stringify(pathToFileURL(bundle).href)})` : `Promise.resolve(require(${JSON.stringify(bundle)}))`;
@@ -328,11 +336,11 @@ export function coldStart(bundle: string, aws: LocalAws, scenario: Scenario): Pr
       process.exit(0);
     }, (e) => { process.stderr.write('BENCH_ERROR ' + (e && e.stack || e) + '\\n'); process.exit(1); });`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { env: aws.env, timeout: 30_000, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
+    execFile(process.execPath, ['-e', script], { env: aws.env(mode), timeout: 30_000, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
       const line = stderr.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
       if (err || !line) return reject(new Error(`cold start (${scenario}) failed: ${err?.message ?? ''} ${stderr.slice(-800)}`));
       const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as ChildResult;
-      const problem = checkFirstInvocation(aws, scenario, r.outcome);
+      const problem = checkFirstInvocation(aws, scenario, mode, r.outcome);
       if (problem) return reject(new Error(`cold start (${scenario}): ${problem}`));
       resolve({ bootMs: r.bootMs, loadMs: r.loadMs, firstMs: r.firstMs, cpuMs: r.cpuMs });
     });
@@ -340,10 +348,11 @@ export function coldStart(bundle: string, aws: LocalAws, scenario: Scenario): Pr
 }
 
 /** The first invocation took the path the scenario is about, and made exactly the calls it should. */
-function checkFirstInvocation(aws: LocalAws, scenario: Scenario, outcome: ChildResult['outcome']): string | null {
+function checkFirstInvocation(aws: LocalAws, scenario: Scenario, mode: ConfigMode, outcome: ChildResult['outcome']): string | null {
   const c = aws.calls;
   const calls = JSON.stringify(c);
-  if (c['ssm:AmazonSSM.GetParameter'] !== 1) return `expected one SSM GetParameter, saw ${calls}`;
+  const ssmReads = mode === 'ssm' ? 1 : 0;
+  if ((c['ssm:AmazonSSM.GetParameter'] ?? 0) !== ssmReads) return `expected ${ssmReads} SSM GetParameter (config ${mode}), saw ${calls}`;
   if (!c['ec2:DescribeAddresses'] || c['ec2:DescribeInstances'] !== 1) return `expected the EC2 observation, saw ${calls}`;
   if (scenario === 'tick') {
     if (outcome.kind !== 'decided' || outcome.action?.reason !== 'holder-healthy') return `expected decision holder-healthy, got ${JSON.stringify(outcome)}`;
@@ -359,11 +368,11 @@ function checkFirstInvocation(aws: LocalAws, scenario: Scenario, outcome: ChildR
 }
 
 /** `count` cold starts of one scenario, each on freshly seeded state. */
-export async function coldStarts(bundle: string, aws: LocalAws, scenario: Scenario, count: number): Promise<ColdStart[]> {
+export async function coldStarts(bundle: string, aws: LocalAws, scenario: Scenario, count: number, mode: ConfigMode = 'inline'): Promise<ColdStart[]> {
   const out: ColdStart[] = [];
   for (let i = 0; i < count; i++) {
     await aws.reset(scenario);
-    out.push(await coldStart(bundle, aws, scenario));
+    out.push(await coldStart(bundle, aws, scenario, mode));
   }
   return out;
 }
@@ -416,10 +425,13 @@ export async function runControllerBench(ctx: BenchContext = silent): Promise<Be
   const aws = await startLocalAws();
   const loadBefore = loadavg()[0]!;
   let tick: ColdStart[];
+  let ssmTick: ColdStart[];
   let failover: ColdStart[];
   try {
     ctx.progress(`${TICK_COLD_STARTS} cold starts, reconcile tick (fresh node process each)`);
     tick = await coldStarts(bundle.file, aws, 'tick', TICK_COLD_STARTS);
+    ctx.progress(`${SSM_TICK_COLD_STARTS} cold starts, reconcile tick with the config read from SSM`);
+    ssmTick = await coldStarts(bundle.file, aws, 'tick', SSM_TICK_COLD_STARTS, 'ssm');
     ctx.progress(`${FAILOVER_COLD_STARTS} cold starts, failover event`);
     failover = await coldStarts(bundle.file, aws, 'failover', FAILOVER_COLD_STARTS);
   } finally {
@@ -437,8 +449,9 @@ export async function runControllerBench(ctx: BenchContext = silent): Promise<Be
       values: [bundle.bytes / 1024],
       target: null,
       notes:
-        `lambda/build-options.cjs (esbuild: cjs, node20, minified, mainFields module,main, SDK schema keys inlined, nothing external), every client bundled. ` +
-        `Largest parts (KiB): ${top.map(([p, k]) => `${p} ${k}`).join(', ')}.`,
+        `index.js as lambda/build-options.cjs writes it (esbuild: cjs, node20, minified, mainFields module,main, SDK schema keys inlined, nothing external), every client bundled. ` +
+        `Largest parts (KiB): ${top.map(([p, k]) => `${p} ${k}`).join(', ')}. ` +
+        `Loaded only when needed, from files of their own beside it: ${bundle.ownFiles.map((o) => `${o.file} ${round(o.bytes / 1024, 1)} KiB (${o.when})`).join(', ')}.`,
     }),
     measuredEntry({
       name: 'Controller: cold init, module load → first decision (reconcile tick)',
@@ -446,9 +459,18 @@ export async function runControllerBench(ctx: BenchContext = silent): Promise<Be
       values: tick.map((r) => r.firstMs),
       target: { text: `p50 ≤ ${COLD_INIT_TARGET_MS} ms`, op: '<=', value: COLD_INIT_TARGET_MS, of: 'median' },
       notes:
-        `${TICK_COLD_STARTS} fresh node ${process.version} processes with Lambda's environment: require(bundle), then one scheduled reconcile tick until its promise settles ` +
-        `(SSM GetParameter of the config, DynamoDB GetItem on dynalite, EC2 DescribeAddresses + DescribeInstances on a local fake, all over HTTP through the real SDK; ` +
-        `decision holder-healthy, checked). ${split(tick)} No network latency or TLS. ${load}`,
+        `${TICK_COLD_STARTS} fresh node ${process.version} processes with Lambda's environment, the config in EIP_FAILOVER_CONFIG as CDK deploys it: require(bundle), ` +
+        `then one scheduled reconcile tick until its promise settles (config parsed, DynamoDB GetItem on dynalite, EC2 DescribeAddresses + DescribeInstances on a local fake, ` +
+        `all over HTTP through the real SDK; decision holder-healthy, checked). ${split(tick)} No network latency or TLS. ${load}`,
+    }),
+    measuredEntry({
+      name: 'Controller: cold init with the config read from SSM (`ssm:` ref)',
+      unit: 'ms',
+      values: ssmTick.map((r) => r.firstMs),
+      target: null,
+      notes:
+        `The same tick, ${SSM_TICK_COLD_STARTS} fresh processes, but EIP_FAILOVER_CONFIG_REF=ssm:… (controllerSettings.configFrom 'ssm'): ` +
+        `the SSM reader's own file loaded, then SSM GetParameter (checked). ${split(ssmTick)}`,
     }),
     measuredEntry({
       name: 'Controller: cold start → confirmed move (failover event)',

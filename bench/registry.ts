@@ -14,5 +14,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
     run: async (ctx) => (await import('./controller')).runControllerBench(ctx),
   },
   { name: 'lab-failover', description: 'the lab: client-observed downtime, lost acked writes, VRRP transition to EIP moved', run: async (ctx) => (await import('./lab-failover')).runLabFailoverBench(ctx) },
-  // { name: 'switchover', ... }: issue 8.
+  { name: 'switchover', description: 'the lab: planned switchover with eipctl, client-observed write downtime and lost acked writes', run: async (ctx) => (await import('./switchover')).runSwitchoverBench(ctx) },
 ];

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { down, fail, heal, labStatus, up } from './control';
 import { FAULTS, type Fault } from './faults';
 import { DEFAULT_LAB_NAME, LAB_NODE_IDS, LAB_ROOT, labLayout, type LabNodeId } from './layout';
+import { probeStatusLines } from './probe/status';
 import type { LabStatus } from './status';
 
 const int = (what: string, min = 0) => (v: string) => {
@@ -44,6 +45,7 @@ function printStatus(s: LabStatus): void {
     const db = n.db.up ? `db up, ${n.db.readOnly ? 'read-only' : 'WRITABLE'}, replication ${n.db.replicationRunning ? 'running' : 'stopped'}` : 'db down';
     console.log(`${id} (${n.namespace}, ${n.privateIp}, power ${n.power}): VRRP ${n.vrrpState}; ${db}; agent ${n.agent.running ? `running, spool ${n.agent.spoolDepth}, fencing ${n.agent.fencing}` : 'not running'}`);
   }
+  if (s.probe) for (const line of probeStatusLines(s.probe)) console.log(line);
 }
 
 export function buildProgram(): Command {

@@ -16,6 +16,8 @@ export const ADDR = {
   vpcGateway: '10.97.0.254',
   vpcPrefix: 24,
   nodes: { 'db-a': '10.97.0.1', 'db-b': '10.97.0.2' } as Record<LabNodeId, string>,
+  /** Each node's second address on eth0: the EIP maps here (the config's `eipPrivateIp`), as on AWS. */
+  eipTargets: { 'db-a': '10.97.0.11', 'db-b': '10.97.0.12' } as Record<LabNodeId, string>,
   /** The "internet" between the client and the gateway. */
   publicGateway: '198.51.100.1',
   client: '198.51.100.2',

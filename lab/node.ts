@@ -59,7 +59,7 @@ export function writeNodeConfigs(layout: LabLayout, secretsDir: string, tuning: 
     mkdirSync(`${f.dir}/run`, { recursive: true });
     const doc = {
       ...example,
-      nodes: example.nodes.map((n) => ({ ...n, privateIp: ADDR.nodes[n.id as LabNodeId], interface: 'eth0' })),
+      nodes: example.nodes.map((n) => ({ ...n, privateIp: ADDR.nodes[n.id as LabNodeId], eipPrivateIp: ADDR.eipTargets[n.id as LabNodeId], interface: 'eth0' })),
       mysql: {
         ...example.mysql,
         port: ADDR.mysqlPort,
@@ -95,6 +95,8 @@ export class LabNode {
   readonly files: NodeFiles;
   readonly netns: string;
   readonly privateIp: string;
+  /** Where MariaDB listens: the primary address (the peer, the probes) and the EIP's address (clients). */
+  private readonly bindAddress: string;
   db: MariaDbInstance | undefined;
   private keepalived: SpawnedProcess | undefined;
   private daemon: SpawnedProcess | undefined;
@@ -110,6 +112,7 @@ export class LabNode {
     this.files = layout.node(id);
     this.netns = layout.namespaces.nodes[id];
     this.privateIp = ADDR.nodes[id];
+    this.bindAddress = `${this.privateIp},${ADDR.eipTargets[id]}`;
   }
 
   /** The real eip-agent CLI in this node's namespace. */
@@ -121,7 +124,7 @@ export class LabNode {
     if (this.db?.running) return;
     if (!this.db) {
       if (!existsSync(this.files.dropIn)) writeFileSync(this.files.dropIn, '[mariadb]\n');
-      this.db = await startMariaDb({ name: this.id, dir: this.files.mysqlDir, netns: this.netns, bindAddress: this.privateIp, port: ADDR.mysqlPort, defaultsFile: this.files.dropIn,
+      this.db = await startMariaDb({ name: this.id, dir: this.files.mysqlDir, netns: this.netns, bindAddress: this.bindAddress, port: ADDR.mysqlPort, defaultsFile: this.files.dropIn,
         // The lab has no DNS server: a reverse lookup of the client's address would hang every login.
         serverOptions: { 'skip-name-resolve': true },
       });
@@ -135,7 +138,7 @@ export class LabNode {
 
   /** `eip-agent mysql-bootstrap`; when start-only settings changed (exit 3) restart MariaDB and run it again. */
   async bootstrap(): Promise<void> {
-    const args = ['mysql-bootstrap', '--config', this.files.config, '--node', this.id, '--socket', this.db!.socket, '--drop-in', this.files.dropIn, '--bind-address', this.privateIp];
+    const args = ['mysql-bootstrap', '--config', this.files.config, '--node', this.id, '--socket', this.db!.socket, '--drop-in', this.files.dropIn, '--bind-address', this.bindAddress];
     for (let round = 1; round <= 3; round++) {
       const out = await this.agentCli(args);
       writeFileSync(`${this.files.dir}/mysql-bootstrap.log`, `--- round ${round} exit ${out.code}\n${out.stdout}${out.stderr}`, { flag: 'a' });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ADDR, LAB_NODE_IDS, type LabNodeId } from './layout';
+import { labProbeStatus, type LabProbeStatus } from './probe/status';
 import type { Supervisor } from './supervisor';
 
 export interface LabNodeStatus {
@@ -30,6 +31,8 @@ export interface LabStatus {
   readonly client: { readonly namespace: string; readonly address: string };
   readonly faults: ReadonlyArray<{ fault: string; node: string | null; sinceMs: number }>;
   readonly nodes: Record<LabNodeId, LabNodeStatus>;
+  /** The probe's latest round (absent when the lab is down). */
+  readonly probe?: LabProbeStatus;
 }
 
 const LOG_STATE = /\) Entering (\w+) STATE/g;
@@ -82,5 +85,6 @@ export async function collectStatus(sup: Supervisor): Promise<LabStatus> {
     client: { namespace: layout.namespaces.client, address: ADDR.client },
     faults: sup.faults.activeFaults(),
     nodes,
+    probe: labProbeStatus(layout, sup.probe),
   };
 }

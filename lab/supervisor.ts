@@ -17,6 +17,7 @@ import { LAB_NODE_IDS, labLayout, type LabLayout, type LabNodeId } from './layou
 import { NetnsLab } from './netns';
 import { LabNode, waitUntil, writeNodeConfigs } from './node';
 import { PidRegistry } from './pid-registry';
+import { LabProbeProcess } from './probe/process';
 import { collectStatus, type LabStatus } from './status';
 import { buildTopology } from './topology';
 
@@ -61,6 +62,8 @@ export class Supervisor {
   nft!: GatewayNft;
   faults!: FaultInjector;
   config!: ClusterConfig;
+  /** The probe (lab/probe/), in the gateway namespace; started once the pair is up. */
+  probe: LabProbeProcess | undefined;
   private server: http.Server | undefined;
   private state: LabState;
 
@@ -173,6 +176,9 @@ export class Supervisor {
     await db.query(`CREATE TABLE IF NOT EXISTS ${APP.database}.${APP.table} (run VARCHAR(40) NOT NULL, id BIGINT NOT NULL, at_ms BIGINT NOT NULL, PRIMARY KEY (run, id))`);
     await db.query(`CREATE USER IF NOT EXISTS ${APP.user}@'%' IDENTIFIED BY '${APP.password}'`);
     await db.query(`GRANT SELECT, INSERT, DELETE ON ${APP.database}.* TO ${APP.user}@'%'`);
+    this.progress('starting the probe in the gateway namespace (every 10 s; eip-lab status shows its latest round)');
+    this.probe = new LabProbeProcess(this.lab, layout, this.pids);
+    await this.probe.start();
   }
 
   status(): Promise<LabStatus> {
@@ -212,6 +218,7 @@ export class Supervisor {
   async stop(): Promise<void> {
     this.saveState({ phase: 'stopping' });
     this.server?.close();
+    await this.probe?.stop().catch(() => undefined);
     await this.cloud?.stop().catch(() => undefined);
     if (this.nodes) await Promise.all(Object.values(this.nodes).map((n) => n.close()));
     await this.lab.cleanup().catch((err: Error) => this.progress(`cleanup: ${err.message}`));

@@ -3,8 +3,8 @@
  * client on the gateway's public side, and a link from the gateway to the host, where the cloud
  * listens. The gateway holds the EIP (see eip-nat.ts) and the fault tables (faults.ts).
  *
- *   client 198.51.100.2 ── pub0 [gateway: EIP 203.0.113.10, bridge vpc0 10.97.0.254] vpc-a ── eth0 db-a 10.97.0.1
- *                                        cloud0 10.96.X.2                                  vpc-b ── eth0 db-b 10.97.0.2
+ *   client 198.51.100.2 ── pub0 [gateway: EIP 203.0.113.10, bridge vpc0 10.97.0.254] vpc-a ── eth0 db-a 10.97.0.1 (+ .11, the EIP's)
+ *                                        cloud0 10.96.X.2                                  vpc-b ── eth0 db-b 10.97.0.2 (+ .12, the EIP's)
  *                                            └── host 10.96.X.1 (the cloud's PutEvents endpoint)
  */
 import { ADDR, LAB_NODE_IDS, type LabLayout, type LabNodeId } from './layout';
@@ -33,6 +33,8 @@ export async function buildTopology(lab: NetnsLab, layout: LabLayout): Promise<C
   await lab.exec(gateway, 'ip', ['link', 'set', 'vpc0', 'up']);
   for (const id of LAB_NODE_IDS) {
     await lab.connect({ netns: gateway, name: nodePort(id) }, { netns: nodes[id], name: 'eth0', address: `${ADDR.nodes[id]}/${ADDR.vpcPrefix}` });
+    // The address the EIP maps to, a /32 as the CDK install script adds it on AWS (no route, never a source).
+    await lab.exec(nodes[id], 'ip', ['addr', 'add', `${ADDR.eipTargets[id]}/32`, 'dev', 'eth0']);
     await lab.exec(gateway, 'ip', ['link', 'set', nodePort(id), 'master', 'vpc0']);
     await lab.exec(nodes[id], 'ip', ['route', 'add', 'default', 'via', ADDR.vpcGateway]);
   }

@@ -16,9 +16,11 @@
  */
 const { statSync } = require('node:fs');
 const { readFile } = require('node:fs/promises');
-const { join, resolve } = require('node:path');
+const { dirname, join, resolve } = require('node:path');
 
 const CONTROLLER_ENTRY = resolve(__dirname, 'failover/handler.ts');
+/** Stands in for @aws-sdk/credential-provider-node in the bundle: the environment first (Lambda's credentials). */
+const SDK_CREDENTIALS = resolve(__dirname, 'sdk-credentials.ts');
 
 /**
  * The knobs, named as CDK's NodejsFunction `bundling` props name them.
@@ -69,6 +71,71 @@ function inlineSdkSchemaKeys() {
 }
 
 /**
+ * Lazily imported modules that go into a file of their own next to the bundle, require()d at
+ * first use, because only some cold starts need them. The SSM reader: only an `ssm:` config ref
+ * reads SSM (CDK puts the config in the environment). Left inside the bundle, even behind
+ * import(), it brings all of @aws-sdk/client-ssm (esbuild ignores "sideEffects": false in a
+ * dynamically imported graph), which every cold start then parses (docs/controller.md, "Bundle
+ * and cold start"). The own file is a complete bundle: it repeats the SDK core it needs.
+ */
+const OWN_FILE_IMPORTS = Object.freeze([
+  Object.freeze({ importer: /[\\/]lib[\\/]config[\\/]env-source\.ts$/, specifier: './ssm-read', file: 'config-ssm-read.js', when: 'an ssm: config ref' }),
+  // The SDK's whole credential chain (sdk-credentials.ts).
+  Object.freeze({
+    importer: /[\\/]lambda[\\/]sdk-credentials\.ts$/,
+    specifier: '@aws-sdk/credential-provider-node',
+    file: 'credential-chain.js',
+    when: 'no credentials in the environment',
+  }),
+]);
+
+/**
+ * Every client's default credential provider from lambda/sdk-credentials.ts, which asks the
+ * environment first and loads @aws-sdk/credential-provider-node (from its own file) only when
+ * it has to.
+ * @returns {import('esbuild').Plugin}
+ */
+function credentialsFromEnvironmentFirst() {
+  return {
+    name: 'credentials-from-environment-first',
+    setup(build) {
+      build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => (args.importer === SDK_CREDENTIALS ? undefined : { path: SDK_CREDENTIALS }));
+    },
+  };
+}
+
+/**
+ * Turns each `import(specifier)` of OWN_FILE_IMPORTS into a load of `./<file>`, and at the
+ * end of the build bundles the imported module into `<dir of outfile>/<file>` with the same options.
+ * @returns {import('esbuild').Plugin}
+ */
+function ownFileForLazyImports() {
+  const inner = Symbol('own-file');
+  const specifiers = OWN_FILE_IMPORTS.map((i) => i.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return {
+    name: 'own-file-for-lazy-imports',
+    setup(build) {
+      /** @type {Map<string, string>} file -> resolved module path */
+      const found = new Map();
+      build.onResolve({ filter: new RegExp(`^(${specifiers.join('|')})$`) }, async (args) => {
+        const own = OWN_FILE_IMPORTS.find((i) => i.specifier === args.path && i.importer.test(args.importer));
+        if (!own || args.kind !== 'dynamic-import' || args.pluginData === inner) return undefined;
+        const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: inner });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        found.set(own.file, resolved.path);
+        return { path: `./${own.file}`, external: true };
+      });
+      build.onEnd(async (result) => {
+        const { outfile, write } = build.initialOptions;
+        if (result.errors.length > 0 || !outfile || write === false) return;
+        // Same options and plugins, this one included: an own file may load another (the SSM reader the credential chain).
+        for (const [file, entry] of found) await build.esbuild.build({ ...build.initialOptions, entryPoints: [entry], outfile: join(dirname(outfile), file) });
+      });
+    },
+  };
+}
+
+/**
  * esbuild options of the controller bundle.
  * @param {string} outfile
  * @returns {import('esbuild').BuildOptions & { metafile: true }}
@@ -86,7 +153,10 @@ function controllerBuildOptions(outfile) {
     sourcemap: b.sourceMap,
     mainFields: [...b.mainFields],
     external: [...b.externalModules],
-    plugins: [inlineSdkSchemaKeys()],
+    plugins: [inlineSdkSchemaKeys(), credentialsFromEnvironmentFirst(), ownFileForLazyImports()],
+    // An import() left to the runtime (OWN_FILE_IMPORTS) becomes a require(): import() of a CommonJS
+    // file starts Node's ESM loader, about 100 ms more CPU on the cold start that reads SSM.
+    supported: { 'dynamic-import': false },
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
@@ -105,7 +175,16 @@ async function buildController(outDir) {
   return { outfile, bytes: statSync(outfile).size, metafile: result.metafile };
 }
 
-module.exports = { CONTROLLER_ENTRY, CONTROLLER_BUNDLING, controllerBuildOptions, buildController, inlineSdkSchemaKeys };
+module.exports = {
+  CONTROLLER_ENTRY,
+  CONTROLLER_BUNDLING,
+  OWN_FILE_IMPORTS,
+  controllerBuildOptions,
+  buildController,
+  inlineSdkSchemaKeys,
+  credentialsFromEnvironmentFirst,
+  ownFileForLazyImports,
+};
 
 if (require.main === module) {
   const outDir = process.argv[2];
@@ -121,3 +200,32 @@ if (require.main === module) {
     },
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The probe Lambda (lambda/probe/handler.ts): the controller's options (knobs, plugins), its own entry.
+// lib/cdk/monitoring/probe-function.ts runs buildProbe(outDir) as the asset's local bundling.
+
+const PROBE_ENTRY = resolve(__dirname, 'probe/handler.ts');
+
+/**
+ * esbuild options of the probe bundle.
+ * @param {string} outfile
+ * @returns {import('esbuild').BuildOptions & { metafile: true }}
+ */
+function probeBuildOptions(outfile) {
+  return { ...controllerBuildOptions(outfile), entryPoints: [PROBE_ENTRY] };
+}
+
+/**
+ * Bundles the probe into `<outDir>/index.js` (handler `index.handler`).
+ * @param {string} outDir
+ * @returns {Promise<{ outfile: string; bytes: number; metafile: import('esbuild').Metafile }>}
+ */
+async function buildProbe(outDir) {
+  const { build } = require('esbuild');
+  const outfile = join(outDir, 'index.js');
+  const result = await build(probeBuildOptions(outfile));
+  return { outfile, bytes: statSync(outfile).size, metafile: result.metafile };
+}
+
+Object.assign(module.exports, { PROBE_ENTRY, probeBuildOptions, buildProbe });

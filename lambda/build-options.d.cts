@@ -23,3 +23,21 @@ export declare function buildController(outDir: string): Promise<{ outfile: stri
 
 /** The esbuild plugin that lets the SDK's generated schemas tree-shake (see the .cjs). */
 export declare function inlineSdkSchemaKeys(): Plugin;
+
+/** Lazily imported modules bundled into a file of their own next to the bundle (the SSM reader, the credential chain), and when they load. */
+export declare const OWN_FILE_IMPORTS: ReadonlyArray<{ readonly importer: RegExp; readonly specifier: string; readonly file: string; readonly when: string }>;
+
+/** The esbuild plugin that writes OWN_FILE_IMPORTS into their own files (see the .cjs). */
+export declare function ownFileForLazyImports(): Plugin;
+
+/** The esbuild plugin that gives every client lambda/sdk-credentials.ts as its default credential provider. */
+export declare function credentialsFromEnvironmentFirst(): Plugin;
+
+/** Absolute path of lambda/probe/handler.ts. */
+export declare const PROBE_ENTRY: string;
+
+/** esbuild options of the probe bundle written to `outfile` (the controller's knobs and plugins). */
+export declare function probeBuildOptions(outfile: string): BuildOptions & { metafile: true };
+
+/** Bundles the probe into `<outDir>/index.js` (handler `index.handler`). */
+export declare function buildProbe(outDir: string): Promise<{ outfile: string; bytes: number; metafile: Metafile }>;

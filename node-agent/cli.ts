@@ -6,6 +6,8 @@ import { registerMysqlBootstrap } from './commands/mysql-bootstrap';
 import { registerRender } from './commands/render';
 import { registerRun } from './commands/run';
 import { registerStatus } from './commands/status';
+import { registerPrepareTakeover } from './commands/prepare-takeover';
+import { registerYield } from './commands/yield';
 import { EXIT, UserError } from './user-error';
 
 export { EXIT, UserError };
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerMysqlBootstrap(program);
   registerRun(program);
   registerStatus(program);
+  registerPrepareTakeover(program);
+  registerYield(program);
   return program;
 }
 

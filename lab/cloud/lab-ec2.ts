@@ -6,7 +6,7 @@
  * api-throttle makes the next N calls fail like EC2's RequestLimitExceeded.
  */
 import { renameSync, writeFileSync } from 'node:fs';
-import type { ClusterConfig } from '../../lib/config/schema';
+import { eipPrivateIpOf, type ClusterConfig } from '../../lib/config/schema';
 import type { EipAssociation } from '../../lambda/failover/core/types';
 import type { AssociateRequest, Ec2Port, InstanceView } from '../../lambda/failover/ports';
 import type { GatewayNft } from '../gateway-nft';
@@ -68,8 +68,9 @@ export class LabEc2 implements Ec2Port {
     this.o.onCall?.(call, 'ok');
   }
 
+  /** The node whose EIP address (`eipPrivateIp`, else the primary) the map points at. */
   private nodeByIp(ip: string | null) {
-    return this.o.config.nodes.find((n) => n.privateIp === ip) ?? null;
+    return this.o.config.nodes.find((n) => eipPrivateIpOf(n) === ip) ?? null;
   }
 
   /** Where the EIP points now (the nft map), in node terms. */
@@ -99,13 +100,14 @@ export class LabEc2 implements Ec2Port {
 
   async associate(request: AssociateRequest): Promise<{ associationId: string | null }> {
     this.gate('AssociateAddress');
-    const to = this.o.config.nodes.find((n) => n.networkInterfaceId === request.networkInterfaceId && n.privateIp === request.privateIpAddress);
-    if (!to) throw new Error(`InvalidNetworkInterfaceID.NotFound: ${request.networkInterfaceId} / ${request.privateIpAddress} is not a lab node`);
+    // Like EC2, the lab maps the EIP to exactly the private IP asked for; it knows only the nodes' EIP addresses.
+    const to = this.o.config.nodes.find((n) => n.networkInterfaceId === request.networkInterfaceId && eipPrivateIpOf(n) === request.privateIpAddress);
+    if (!to) throw new Error(`InvalidNetworkInterfaceID.NotFound: ${request.networkInterfaceId} / ${request.privateIpAddress} is not a lab node's EIP address`);
     this.associations++;
     const delay = this.o.propagationDelayMs;
     const apply = async () => {
       const fromIp = await this.o.nft.target();
-      await this.o.nft.setTarget(to.privateIp);
+      await this.o.nft.setTarget(eipPrivateIpOf(to));
       await this.o.nft.dropFlows(fromIp);
       writeEipFile(this.o.eipFile, to.id);
       this.o.onMove?.({ atMs: Date.now(), fromNodeId: this.nodeByIp(fromIp)?.id ?? null, toNodeId: to.id, propagationDelayMs: delay });

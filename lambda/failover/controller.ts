@@ -4,7 +4,7 @@
  * through the ports, so the lab runs exactly this code with its own adapters.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClusterConfig } from '../../lib/config/schema';
+import { eipPrivateIpOf, type ClusterConfig } from '../../lib/config/schema';
 import { parseClusterEvent, type ReceivedAgentEvent, type RejectReason } from '../../lib/events/parse';
 import { admitEvent, type OrderRejectReason } from './core/admit';
 import { decide, type Action, type Decision } from './core/decide';
@@ -192,11 +192,11 @@ class Invocation {
     };
     try {
       await this.timed('Associate', () =>
-        ec2.associate({ allocationId: config.eip.allocationId, networkInterfaceId: target.networkInterfaceId, privateIpAddress: target.privateIp }, this.signal),
+        ec2.associate({ allocationId: config.eip.allocationId, networkInterfaceId: target.networkInterfaceId, privateIpAddress: eipPrivateIpOf(target) }, this.signal),
       );
     } catch (err) {
       await fail(true, err);
-      throw new MoveFailedError(`AssociateAddress ${config.eip.allocationId} -> ${target.networkInterfaceId} failed: ${describeError(err)}`, { cause: err });
+      throw new MoveFailedError(`AssociateAddress ${config.eip.allocationId} -> ${target.networkInterfaceId} / ${eipPrivateIpOf(target)} failed: ${describeError(err)}`, { cause: err });
     }
     const confirmed = await this.timed('Confirm', () => this.confirm(target.id));
     if (!confirmed.ok) {

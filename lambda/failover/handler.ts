@@ -1,15 +1,16 @@
 /**
  * The failover controller's Lambda entry point. Thin: picks the trigger (an agent event or the
- * scheduled reconcile tick), hands it to FailoverController, flushes metrics. Logger and metrics
- * live at module scope; the config and the AWS clients are built once per cold start.
- * Final failures throw, so Lambda's retries and the on-failure destination take over.
+ * scheduled reconcile tick), hands it to FailoverController, flushes metrics. The log (JSON lines)
+ * and the metrics (EMF lines) live at module scope; the config (lib/config/env-source.ts) and the
+ * AWS clients are built once per cold start. Final failures throw, so Lambda's retries and the
+ * on-failure destination take over.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { configSourceFromEnv } from '../../lib/config/env-source';
 import type { ClusterConfig } from '../../lib/config/schema';
-import { awsControllerDeps, configSourceFromEnv } from './adapters/aws';
-import { PowertoolsMetricsSink } from './adapters/aws/powertools-metrics';
+import { awsControllerDeps } from './adapters/aws';
+import { EmfMetricsSink } from './adapters/aws/emf-metrics';
+import { JsonLog } from './adapters/aws/json-log';
 import { FailoverController, type ControllerDeps, type Outcome, type Trigger } from './controller';
 import { describeError } from './errors';
 import type { ConfigSource, DecisionLog, MetricsSink } from './ports';
@@ -65,23 +66,23 @@ export function createHandler(wiring: HandlerWiring): (event: unknown, context?:
   };
 }
 
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EipFailover', serviceName: SERVICE });
-const metricsSink = new PowertoolsMetricsSink(metrics);
-const log: DecisionLog = {
-  info: (message, fields) => logger.info(message, fields),
-  warn: (message, fields) => logger.warn(message, fields),
-  error: (message, fields) => logger.error(message, fields),
-};
+// Raw lines on stdout/stderr: Lambda ships each line as a log event, and CloudWatch reads EMF
+// only from a line that is a JSON object (console.log would prefix it in the text log format).
+const log = new JsonLog({
+  service: SERVICE,
+  minLevel: process.env.AWS_LAMBDA_LOG_LEVEL,
+  write: (line, level) => (level === 'INFO' ? process.stdout : process.stderr).write(`${line}\n`),
+});
+const metrics = new EmfMetricsSink((line) => process.stdout.write(`${line}\n`));
 
 export const handler = createHandler({
-  // Read at the first invocation, so a missing variable fails that invocation loudly, not the import.
-  configSource: { load: () => configSourceFromEnv(process.env).load() },
-  metrics: metricsSink,
+  // Read at the first invocation, so a missing or bad config fails that invocation loudly, not the import.
+  configSource: configSourceFromEnv(process.env),
+  metrics,
   log,
-  build: (config) => awsControllerDeps(process.env, config, { metrics: metricsSink, log }),
+  build: (config) => awsControllerDeps(process.env, config, { metrics, log }),
   onConfig: (config) => {
-    metrics.setDefaultDimensions({ ClusterName: config.clusterName });
-    logger.appendPersistentKeys({ cluster: config.clusterName });
+    metrics.useCluster(config.clusterName);
+    log.appendKeys({ cluster: config.clusterName });
   },
 });

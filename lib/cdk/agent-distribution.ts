@@ -86,8 +86,12 @@ export class AgentDistribution extends Construct {
         ProbeSecret: [s.probe.secretArn],
       },
     });
-    // The instances must exist (and carry the tag) before the association targets them.
-    for (const n of props.nodes) if (n.instance) this.association.node.addDependency(n.instance);
+    // The instances must exist (and carry the tag) before the association targets them, and reach
+    // SSM, S3 and the package mirrors through their own egress address before the install runs.
+    for (const n of props.nodes) {
+      if (n.instance) this.association.node.addDependency(n.instance);
+      if (n.egressAddress) this.association.node.addDependency(n.egressAddress.association);
+    }
 
     for (const node of props.nodes) {
       node.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: this.asset.s3BucketName, resourceName: this.asset.s3ObjectKey })] }));

@@ -3,7 +3,7 @@
  * and every alarm go there) with optional email subscriptions, and an alarm factory that the probes
  * issue uses so every alarm notifies the same way.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,8 +22,29 @@ export interface AlertingProps {
   readonly emails?: readonly string[];
 }
 
-/** How urgent an alarm is; part of its name and description so a mail subject says it. */
-export type Severity = 'critical' | 'warning' | 'info';
+/**
+ * How urgent an alarm is; part of its name so a mail subject says it. `signal`: no notification of
+ * its own, an input of a composite alarm (which notifies instead, so one incident sends one mail).
+ */
+export type Severity = 'critical' | 'warning' | 'info' | 'signal';
+
+/** CloudWatch's limit on an alarm description (the text of the mail). */
+export const MAX_ALARM_DESCRIPTION = 1024;
+/** What a deploy-time value (a token) in a description is counted as, for that limit. */
+const TOKEN_LENGTH_ESTIMATE = 200;
+
+export interface PairCompositeAlarmProps {
+  readonly rule: cloudwatch.IAlarmRule;
+  /** Not `signal`: a composite alarm exists to notify. */
+  readonly severity: Exclude<Severity, 'signal'>;
+  readonly description: string;
+  /**
+   * Hold this alarm's notifications while `alarm` is in ALARM, and wait up to `waitSec` for it to
+   * get there first (a lower-severity alarm that a higher one supersedes).
+   * @default not suppressed
+   */
+  readonly suppressedBy?: { readonly alarm: cloudwatch.IAlarm; readonly waitSec: number };
+}
 
 export interface PairAlarmProps {
   readonly metric: cloudwatch.IMetric;
@@ -87,11 +108,12 @@ export class Alerting extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
   }
 
-  /** The alarm factory: an alarm named `<cluster> <severity>: <id>` that notifies the topic. */
+  /** The alarm factory: an alarm named `<cluster> <severity>: <id>` that notifies the topic (a `signal` does not). */
   addAlarm(scope: Construct, id: string, props: PairAlarmProps): cloudwatch.Alarm {
     if (props.evaluationPeriods < 1 || (props.datapointsToAlarm ?? 1) > props.evaluationPeriods) {
       throw new PropError(`Alerting alarm ${id}`, 'datapointsToAlarm', `is ${props.datapointsToAlarm} of ${props.evaluationPeriods}`, 'use M <= N and N >= 1');
     }
+    checkDescription(`Alerting alarm ${id}`, props.description);
     const alarm = new cloudwatch.Alarm(scope, id, {
       alarmName: `eip-failover ${this.clusterName} ${props.severity}: ${id}`,
       alarmDescription: props.description,
@@ -102,9 +124,39 @@ export class Alerting extends Construct {
       datapointsToAlarm: props.datapointsToAlarm ?? props.evaluationPeriods,
       treatMissingData: props.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    if (props.severity === 'signal') return alarm;
     const action = new actions.SnsAction(this.topic);
     alarm.addAlarmAction(action);
     if (props.notifyOnOk ?? true) alarm.addOkAction(action);
     return alarm;
+  }
+
+  /** A composite alarm named like the others, notifying the topic on ALARM and on OK. */
+  addCompositeAlarm(scope: Construct, id: string, props: PairCompositeAlarmProps): cloudwatch.CompositeAlarm {
+    checkDescription(`Alerting composite alarm ${id}`, props.description);
+    const alarm = new cloudwatch.CompositeAlarm(scope, id, {
+      compositeAlarmName: `eip-failover ${this.clusterName} ${props.severity}: ${id}`,
+      alarmDescription: props.description,
+      alarmRule: props.rule,
+      ...(props.suppressedBy
+        ? { actionsSuppressor: props.suppressedBy.alarm, actionsSuppressorWaitPeriod: Duration.seconds(props.suppressedBy.waitSec), actionsSuppressorExtensionPeriod: Duration.seconds(60) }
+        : {}),
+    });
+    const action = new actions.SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    return alarm;
+  }
+}
+
+/** The description is the mail a person reads: it must fit CloudWatch's limit once deployed. */
+function checkDescription(owner: string, description: string): void {
+  const placeholder = 'x'.repeat(TOKEN_LENGTH_ESTIMATE);
+  const text: unknown = Tokenization.reverseString(description)
+    .mapTokens({ mapToken: () => placeholder })
+    .join({ join: (a: unknown, b: unknown) => `${a ?? ''}${b ?? ''}` });
+  const length = String(text ?? '').length;
+  if (length > MAX_ALARM_DESCRIPTION) {
+    throw new PropError(owner, 'description', `is about ${length} characters (deploy-time values counted as ${TOKEN_LENGTH_ESTIMATE})`, `shorten it to ${MAX_ALARM_DESCRIPTION}`);
   }
 }

@@ -20,6 +20,8 @@ export interface DocumentNodeIds {
   readonly priority: number;
   readonly instanceId: string;
   readonly privateIp: string;
+  /** The secondary private IP the EIP maps to (`nodes[].eipPrivateIp`); undefined: the primary. */
+  readonly eipPrivateIp?: string;
   readonly availabilityZone: string;
   readonly networkInterfaceId: string;
 }
@@ -50,6 +52,7 @@ export function buildClusterDocument(input: ClusterDocumentInput): ClusterConfig
       id: n.id,
       instanceId: n.instanceId,
       privateIp: n.privateIp,
+      ...(n.eipPrivateIp !== undefined ? { eipPrivateIp: n.eipPrivateIp } : {}),
       availabilityZone: n.availabilityZone,
       networkInterfaceId: n.networkInterfaceId,
       priority: n.priority,
@@ -66,8 +69,8 @@ export const FAKE_IDS = {
   allocationId: 'eipalloc-0123456789abcdef0',
   publicIp: '203.0.113.10',
   nodes: [
-    { instanceId: 'i-0aaaaaaaaaaaaaaa1', privateIp: '10.42.0.10', availabilityZone: 'eu-west-1a', networkInterfaceId: 'eni-0aaaaaaaaaaaaaaa1' },
-    { instanceId: 'i-0bbbbbbbbbbbbbbb2', privateIp: '10.42.1.10', availabilityZone: 'eu-west-1b', networkInterfaceId: 'eni-0bbbbbbbbbbbbbbb2' },
+    { instanceId: 'i-0aaaaaaaaaaaaaaa1', privateIp: '10.42.0.10', eipPrivateIp: '10.42.0.11', availabilityZone: 'eu-west-1a', networkInterfaceId: 'eni-0aaaaaaaaaaaaaaa1' },
+    { instanceId: 'i-0bbbbbbbbbbbbbbb2', privateIp: '10.42.1.10', eipPrivateIp: '10.42.1.11', availabilityZone: 'eu-west-1b', networkInterfaceId: 'eni-0bbbbbbbbbbbbbbb2' },
   ],
 } as const;
 
@@ -116,7 +119,7 @@ export class ClusterDocument extends Construct {
     });
     // The document without its deploy-time ids: its text changes with every prop.
     const staticPart = JSON.stringify({ ...fakes, region: null, eip: null, nodes: fakes.nodes.map((n) => ({ id: n.id, priority: n.priority })) });
-    this.version = Fn.join('|', [hash(staticPart), props.allocationId, ...props.nodes.flatMap((n) => [n.instanceId, n.networkInterfaceId, n.privateIp])]);
+    this.version = Fn.join('|', [hash(staticPart), props.allocationId, ...props.nodes.flatMap((n) => [n.instanceId, n.networkInterfaceId, n.privateIp, n.eipPrivateIp ?? '-'])]);
   }
 
   /** ssm:GetParameter on this parameter only. */
@@ -126,8 +129,10 @@ export class ClusterDocument extends Construct {
 }
 
 function literalOr(node: DocumentNodeIds, fake: (typeof FAKE_IDS.nodes)[number]) {
-  const pick = <K extends keyof typeof fake>(k: K) => (Token.isUnresolved(node[k]) ? fake[k] : node[k]);
-  return { instanceId: pick('instanceId'), privateIp: pick('privateIp'), availabilityZone: pick('availabilityZone'), networkInterfaceId: pick('networkInterfaceId') };
+  const pick = <K extends Exclude<keyof typeof fake, 'eipPrivateIp'>>(k: K) => (Token.isUnresolved(node[k]) ? fake[k] : node[k]);
+  // No secondary IP stays none: the document then maps the EIP to the primary address.
+  const eipPrivateIp = node.eipPrivateIp === undefined ? undefined : Token.isUnresolved(node.eipPrivateIp) ? fake.eipPrivateIp : node.eipPrivateIp;
+  return { instanceId: pick('instanceId'), privateIp: pick('privateIp'), eipPrivateIp, availabilityZone: pick('availabilityZone'), networkInterfaceId: pick('networkInterfaceId') };
 }
 
 function hash(text: string): string {

@@ -5,6 +5,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
+import type { AlarmThresholds } from './monitoring/thresholds';
 import type { AdoptedInstance } from './nodes';
 import type { EipFailoverPairProps } from './pair';
 
@@ -33,6 +34,9 @@ export const CONTEXT_KEYS = [
   'alertEmails',
   'virtualRouterId',
   'adoptInstances',
+  'alarmThresholds',
+  'probeVpcEndpoints',
+  'runbookUrl',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -82,7 +86,7 @@ function adoptInstances(get: Get): [AdoptedInstance, AdoptedInstance] | undefine
     try {
       v = JSON.parse(v);
     } catch {
-      throw new ContextError('adoptInstances', 'is not valid JSON', 'use a JSON array of two {instanceId, networkInterfaceId, privateIp, availabilityZone} objects');
+      throw new ContextError('adoptInstances', 'is not valid JSON', 'use a JSON array of two {instanceId, networkInterfaceId, privateIp, availabilityZone[, eipPrivateIp]} objects');
     }
   }
   const fields = ['instanceId', 'networkInterfaceId', 'privateIp', 'availabilityZone'] as const;
@@ -91,8 +95,29 @@ function adoptInstances(get: Get): [AdoptedInstance, AdoptedInstance] | undefine
     for (const f of fields) {
       if (typeof item?.[f] !== 'string') throw new ContextError('adoptInstances', `[${i}].${f} is missing`, `give ${fields.join(', ')} for each instance`);
     }
-    return Object.fromEntries(fields.map((f) => [f, item[f]])) as unknown as AdoptedInstance;
+    const eipPrivateIp: unknown = item.eipPrivateIp;
+    if (eipPrivateIp !== undefined && typeof eipPrivateIp !== 'string') {
+      throw new ContextError('adoptInstances', `[${i}].eipPrivateIp is ${JSON.stringify(eipPrivateIp)}`, 'give a secondary private IP of the instance as a string, or leave it out');
+    }
+    return { ...Object.fromEntries(fields.map((f) => [f, item[f]])), ...(eipPrivateIp !== undefined ? { eipPrivateIp } : {}) } as unknown as AdoptedInstance;
   }) as [AdoptedInstance, AdoptedInstance];
+}
+
+/** A JSON object of numbers (cdk.json), or its text (-c); PairMonitoring checks the names and ranges. */
+function alarmThresholds(get: Get): AlarmThresholds | undefined {
+  let v = get('alarmThresholds');
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      throw new ContextError('alarmThresholds', 'is not valid JSON', 'use a JSON object such as {"lagWarningSec":30} (names: docs/alarms.md)');
+    }
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'number')) {
+    throw new ContextError('alarmThresholds', `is ${JSON.stringify(v)}`, 'use a JSON object of numbers such as {"lagWarningSec":30} (names: docs/alarms.md)');
+  }
+  return v as AlarmThresholds;
 }
 
 /** Reads and validates the app's context. `get` is `app.node.tryGetContext` (or a map, in tests). */
@@ -148,6 +173,7 @@ export function settingsFromContext(get: (key: string) => unknown, allKeys: read
       alertEmails: list(g, 'alertEmails'),
       virtualRouterId: int(g, 'virtualRouterId', 1, 255),
       adoptInstances: adoptInstances(g),
+      monitoring: { thresholds: alarmThresholds(g), vpcEndpoints: bool(g, 'probeVpcEndpoints'), runbookUrl: str(g, 'runbookUrl') },
     },
   };
 }

@@ -3,11 +3,15 @@
  * at a time). Idempotent: a rerun installs nothing new, rewrites no unchanged file and restarts
  * nothing that runs. `{{ Name }}` are SSM document parameters.
  *
+ * With `nodes[].eipPrivateIp` it also puts that secondary address on the node's interface
+ * (eip-private-address.ts) and has MariaDB listen on it: the EIP's traffic arrives there.
+ *
  * Software: Debian 12 packages keepalived (2.2.7), mariadb-server (10.11), awscli, curl, gnupg;
  * Node.js 22 from NodeSource's apt repository, whose signing key is checked against a pinned
  * fingerprint before apt trusts it (apt then verifies every package against it).
  */
 import type { ClusterConfig } from '../config/schema';
+import { NODE_FACTS_JS, eipAddressStep } from './eip-private-address';
 
 /** NodeSource's repository signing key (https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key). */
 export const NODESOURCE_KEY_FINGERPRINT = '6F71F525282841EEDAF851B42F59B5F99B1BE0B4';
@@ -69,11 +73,15 @@ export function installScript(config: ClusterConfig): string[] {
     'eip-agent apply --config "ssm:$CONFIG_PARAMETER" --region "$REGION"',
     'token=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60")',
     'iid=$(curl -fsS -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id)',
-    'node_id=$(node -e \'const c=JSON.parse(require("fs").readFileSync("/etc/eip-failover/cluster.json","utf8"));const n=c.nodes.find((n)=>n.instanceId===process.argv[1]);if(!n)process.exit(1);console.log(n.id)\' "$iid")',
-    'echo "this is node $node_id ($iid)"',
+    `facts=$(node -e ${q(NODE_FACTS_JS)} /etc/eip-failover/cluster.json "$iid") || { echo "instance $iid is not a node of the cluster config" >&2; exit 1; }`,
+    'read -r node_id primary_ip eip_ip <<<"$facts"',
+    'echo "this is node $node_id ($iid, $primary_ip)"',
+    ...eipAddressStep(),
     'echo "== database"',
     'systemctl enable --now mariadb.service',
-    'eip-agent mysql-bootstrap --config /etc/eip-failover/cluster.json --node "$node_id" --restart-command "systemctl restart mariadb"',
+    '# MariaDB listens where the peer replicates from (the primary address) and where the EIP lands.',
+    'bind="127.0.0.1,$primary_ip"; [ "$eip_ip" = "-" ] || bind="$bind,$eip_ip"',
+    'eip-agent mysql-bootstrap --config /etc/eip-failover/cluster.json --node "$node_id" --bind-address "$bind" --restart-command "systemctl restart mariadb"',
     'echo "== daemons"',
     'systemctl enable --now eip-agent.service',
     'systemctl enable keepalived.service',

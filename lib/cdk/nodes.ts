@@ -2,11 +2,19 @@
  * The two database nodes: an IAM role and instance profile each, and either a new instance with its
  * own tagged network interface, or an adopted existing instance (by id).
  *
+ * Egress: a created node's interface has two private IPs. The Elastic IP that follows the writer
+ * maps to the secondary one (the config's `eipPrivateIp`); the primary one, where VRRP, replication
+ * and every outbound connection live, carries an Elastic IP of the node's own that never moves
+ * (the "egress address"). So the passive node reaches EventBridge, EC2, SSM and the package
+ * mirrors too (docs/deploy.md, "Networking"). The egress address must be an EIP: an auto-assigned
+ * public IPv4 is only given to an interface created with the instance, which leaves CloudFormation
+ * no ENI id to put in the config.
+ *
  * AMI: Debian 12 (bookworm) from Debian's public SSM parameter, resolved by CloudFormation at
  * deploy time (no lookup at synth). Debian 12 ships keepalived 2.2.7 and MariaDB 10.11; Node.js 22
  * comes from NodeSource's apt repository with a pinned signing key (see install-script.ts).
  */
-import { Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Fn, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -30,6 +38,13 @@ export interface AdoptedInstance {
   readonly networkInterfaceId: string;
   /** Its primary private IPv4 address. */
   readonly privateIp: string;
+  /**
+   * A secondary private IPv4 address of that interface for the Elastic IP, so the primary one can
+   * keep the instance's own public IPv4 (its route to AWS APIs while it does not hold the EIP).
+   * @default none: the EIP maps to the primary address, and the instance loses its auto-assigned
+   * public IPv4 (if any) while it holds the EIP
+   */
+  readonly eipPrivateIp?: string;
   /** e.g. eu-west-1a */
   readonly availabilityZone: string;
 }
@@ -84,7 +99,11 @@ export interface PairNode {
   readonly instanceId: string;
   readonly networkInterfaceId: string;
   readonly privateIp: string;
+  /** The secondary private IP the writer's EIP maps to; undefined: the primary (adopted without one). */
+  readonly eipPrivateIp?: string;
   readonly availabilityZone: string;
+  /** The node's own EIP on its primary address (egress); undefined for an adopted instance. */
+  readonly egressAddress?: { readonly eip: ec2.CfnEIP; readonly association: ec2.CfnEIPAssociation };
   /** The created instance; undefined for an adopted one. */
   readonly instance?: ec2.CfnInstance;
   /** The created network interface; undefined for an adopted one. */
@@ -120,6 +139,7 @@ export class PairNodes extends Construct {
       requireMatch(owner, `adopt[${i}].instanceId`, a.instanceId, /^i-([0-9a-f]{8}|[0-9a-f]{17})$/, 'i-0123456789abcdef0');
       requireMatch(owner, `adopt[${i}].networkInterfaceId`, a.networkInterfaceId, /^eni-([0-9a-f]{8}|[0-9a-f]{17})$/, 'eni-0123456789abcdef0');
       requireMatch(owner, `adopt[${i}].privateIp`, a.privateIp, /^\d{1,3}(\.\d{1,3}){3}$/, '10.0.1.10');
+      if (a.eipPrivateIp !== undefined) requireMatch(owner, `adopt[${i}].eipPrivateIp`, a.eipPrivateIp, /^\d{1,3}(\.\d{1,3}){3}$/, '10.0.1.11');
       requireMatch(owner, `adopt[${i}].availabilityZone`, a.availabilityZone, /^[a-z]{2}(-[a-z0-9]+)+[a-z]$/, 'eu-west-1a');
     });
     if (props.adopt && isLiteral(props.adopt[0].instanceId) && props.adopt[0].instanceId === props.adopt[1].instanceId) {
@@ -165,7 +185,18 @@ export class PairNodes extends Construct {
         subnetId: subnet.subnetId,
         groupSet: [props.securityGroup.securityGroupId],
         description: `eip-failover ${props.clusterName} ${spec.id}: the Elastic IP is associated here`,
+        // EC2 picks it from the subnet; the writer's EIP maps to it (eipPrivateIp).
+        secondaryPrivateIpAddressCount: 1,
       });
+      const egressEip = new ec2.CfnEIP(scope, 'EgressAddress', { domain: 'vpc' });
+      Tags.of(egressEip).add('Name', `${props.clusterName}-${spec.id}-egress`);
+      const egressAssociation = new ec2.CfnEIPAssociation(scope, 'EgressAddressAssociation', {
+        allocationId: egressEip.attrAllocationId,
+        networkInterfaceId: networkInterface.ref,
+        privateIpAddress: networkInterface.attrPrimaryPrivateIpAddress,
+      });
+      // EC2 refuses to associate an EIP in a VPC whose internet gateway is not attached yet.
+      egressAssociation.node.addDependency(subnet.internetConnectivityEstablished);
       const instance = new ec2.CfnInstance(scope, 'Instance', {
         imageId: image!.imageId,
         instanceType: instanceType.toString(),
@@ -184,7 +215,9 @@ export class PairNodes extends Construct {
         instanceId: instance.ref,
         networkInterfaceId: networkInterface.ref,
         privateIp: networkInterface.attrPrimaryPrivateIpAddress,
+        eipPrivateIp: Fn.select(0, networkInterface.attrSecondaryPrivateIpAddresses),
         availabilityZone: instance.attrAvailabilityZone,
+        egressAddress: { eip: egressEip, association: egressAssociation },
       };
     };
     this.nodes = [build(specs[0], 0), build(specs[1], 1)];

@@ -14,6 +14,7 @@ import { PairAddress } from './address';
 import { ClusterDocument } from './cluster-document';
 import { ControlPlane } from './control-plane';
 import type { ControllerSettingsProps } from './controller-function';
+import { PairMonitoring, type MonitoringProps } from './monitoring/pair-monitoring';
 import { TAG_CLUSTER, eventBusName, pascal } from './names';
 import { PairNetwork } from './network';
 import { PairNodes, type AdoptedInstance, type NodeSpec } from './nodes';
@@ -58,6 +59,8 @@ export interface EipFailoverPairProps {
   readonly logRetention?: logs.RetentionDays;
   /** The agent package directory. @default dist/agent-package */
   readonly agentPackageDir?: string;
+  /** The probe, alarm thresholds, endpoints, runbook link (docs/alarms.md). @default see MonitoringProps */
+  readonly monitoring?: MonitoringProps;
 }
 
 const claimed = new WeakMap<Construct, Set<string>>();
@@ -73,6 +76,7 @@ export class EipFailoverPair extends Construct {
   public readonly alerting: Alerting;
   public readonly controlPlane: ControlPlane;
   public readonly agent: AgentDistribution;
+  public readonly monitoring: PairMonitoring;
 
   constructor(scope: Construct, id: string, props: EipFailoverPairProps) {
     super(scope, id);
@@ -139,6 +143,20 @@ export class EipFailoverPair extends Construct {
       nodes: this.nodes.nodes,
       packageDir: props.agentPackageDir,
     });
+    this.monitoring = new PairMonitoring(this, 'Monitoring', {
+      ...props.monitoring,
+      clusterName: props.clusterName,
+      nodeIds: [a.id, b.id],
+      vpc: this.network.vpc,
+      subnets: this.network.subnets,
+      probeSecurityGroup: this.securityGroups.probe,
+      nodesSecurityGroup: this.securityGroups.nodes,
+      config: this.config,
+      probeSecret: this.secrets.secrets.probe,
+      alerting: this.alerting,
+      controlPlane: this.controlPlane,
+      logRetention: props.logRetention,
+    });
     this.addOutputs();
   }
 
@@ -160,6 +178,8 @@ export class EipFailoverPair extends Construct {
     out('DeadLetterQueueUrl', this.controlPlane.deadLetterQueue.queueUrl, 'events the controller could not handle');
     out('NodeSecurityGroupId', this.securityGroups.nodes.securityGroupId, 'security group of the nodes');
     out('ProbeSecurityGroupId', this.securityGroups.probe.securityGroupId, 'security group for probes');
+    out('ProbeFunctionName', this.monitoring.probe.function.functionName, 'probe Lambda');
+    out('DashboardName', this.monitoring.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
     if (this.nodes.adopted) {
       out('NodeAInstanceProfile', a.instanceProfile.ref, `instance profile to attach to ${a.instanceId}`);
       out('NodeBInstanceProfile', b.instanceProfile.ref, `instance profile to attach to ${b.instanceId}`);

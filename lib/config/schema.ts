@@ -38,8 +38,14 @@ export const NodeSchema = z.strictObject({
   id: patterned(NAME, 'a node id (lower case letters, digits and dashes, starting with a letter, at most 32)', 'db-a'),
   /** EC2 instance id. */
   instanceId: patterned(/^i-([0-9a-f]{8}|[0-9a-f]{17})$/, 'an EC2 instance id', 'i-0123456789abcdef0'),
-  /** The node's primary private IPv4 address: VRRP adverts go to and from it, the EIP maps to it. */
+  /** The node's primary private IPv4 address: VRRP adverts go to and from it (and the EIP maps to it without `eipPrivateIp`). */
   privateIp: ipv4('10.0.1.10'),
+  /**
+   * A secondary private IPv4 address of the node's ENI that the EIP maps to (AssociateAddress
+   * PrivateIpAddress). With it the primary address can keep a public IPv4 of its own, so the node
+   * reaches AWS APIs whether or not it holds the EIP. @default privateIp (the EIP maps to the primary)
+   */
+  eipPrivateIp: ipv4('10.0.1.11').optional(),
   /** Availability Zone of the instance. */
   availabilityZone: patterned(/^[a-z]{2}(-[a-z0-9]+)+[a-z]$/, 'an Availability Zone name', 'eu-west-1a'),
   /** The ENI the EIP is associated with (AssociateAddress NetworkInterfaceId). */
@@ -93,7 +99,7 @@ export const MysqlSchema = z.strictObject({
   ),
   /** Host part of the replication account. @default the peer's privateIp */
   replicationUserHost: patterned(/^[A-Za-z0-9.%_:-]{1,255}$/, 'a MySQL account host', '10.0.2.10').optional(),
-  /** User of the control plane's probes (mysql_native_password; SLAVE MONITOR and the heartbeat table). */
+  /** User of the control plane's probes (mysql_native_password; SLAVE MONITOR, the heartbeat table, writes to its own table). */
   probeUser: patterned(/^[A-Za-z0-9_]{1,32}$/, 'a MySQL user name', 'eip_probe').default('eip_probe'),
   /** File holding the probe password (mode 0600). */
   probePasswordFile: patterned(ABS_PATH, 'an absolute file path', '/etc/eip-failover/probe.password').default(
@@ -197,6 +203,7 @@ export const ClusterConfigSchema = z
           message: `equals eip.publicIp; use the instance's private address, not the Elastic IP`,
         });
       }
+      eipPrivateIpIssues(n, i, nodes[1 - i]!, config.eip.publicIp).forEach((message) => ctx.addIssue({ code: 'custom', path: ['nodes', i, 'eipPrivateIp'], message }));
     }
   })
   .transform((config) => ({
@@ -214,6 +221,28 @@ export type ClusterConfigInput = z.input<typeof ClusterConfigSchema>;
 /** The config after validation: every default filled in, exactly two nodes. */
 export type ClusterConfig = z.output<typeof ClusterConfigSchema>;
 export type ClusterNode = ClusterConfig['nodes'][number];
+
+/** The private address the EIP maps to on `node`: its `eipPrivateIp`, else its primary `privateIp`. */
+export function eipPrivateIpOf(node: Pick<Node, 'privateIp' | 'eipPrivateIp'>): string {
+  return node.eipPrivateIp ?? node.privateIp;
+}
+
+/** Why nodes[i].eipPrivateIp cannot be a secondary address of that node alone (empty: fine). */
+function eipPrivateIpIssues(n: Node, i: number, other: Node, publicIp: string): string[] {
+  const ip = n.eipPrivateIp;
+  if (ip === undefined) return [];
+  const j = 1 - i;
+  if (ip === n.privateIp) {
+    return [`is ${show(ip)}, the same as nodes[${i}].privateIp; give a secondary private IP of the node's ENI, or leave eipPrivateIp out to map the EIP to the primary address`];
+  }
+  // The same secondary IP on both nodes is reported once, at nodes[1] (as the other clashes are).
+  if (ip === other.privateIp || (ip === other.eipPrivateIp && i === 1)) {
+    const field = ip === other.privateIp ? 'privateIp' : 'eipPrivateIp';
+    return [`is ${show(ip)}, the same as nodes[${j}].${field}; each node needs its own secondary private IP (the EIP must land on one node only)`];
+  }
+  if (ip === publicIp) return [`equals eip.publicIp; use a secondary private IP of the node's ENI, not the Elastic IP`];
+  return [];
+}
 
 export function defaultEventSource(clusterName: string, nodeId: string): string {
   return `eip-failover.${clusterName}.${nodeId}`;

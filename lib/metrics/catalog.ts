@@ -53,6 +53,12 @@ export const PROBE_NODE_METRIC = {
   replicationLagSec: 'ReplicationLagSeconds',
   /** GTIDs this node has that the writer lacks (only reported for the passive node). */
   errantTransactions: 'ErrantTransactions',
+  /**
+   * Writes made on the passive node itself since the previous round (its own server id's GTIDs
+   * rose while it was read-only). An event, not a state: they usually replicate to the writer at
+   * once, after which ErrantTransactions reads 0 again. Only reported for the passive node.
+   */
+  passiveWrites: 'PassiveWrites',
   /** Threads_connected / max_connections * 100. */
   connectionsUsedPercent: 'ConnectionsUsedPercent',
   uptimeSec: 'UptimeSeconds',

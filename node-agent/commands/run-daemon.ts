@@ -1,10 +1,9 @@
 /** The daemon's wiring: loaded only when `eip-agent run` starts (it pulls in the AWS SDK clients). */
-import { readFile } from 'node:fs/promises';
 import { loadClusterConfig } from '../../lib/config/load';
 import type { ClusterConfig } from '../../lib/config/schema';
 import { AgentDaemon } from '../daemon/agent-daemon';
 import { MariaDbLocalDatabase } from '../db/mariadb';
-import type { DbEndpoint } from '../db/session';
+import { localDbEndpoint } from '../db/endpoint';
 import { AwsEipOwnership, createEc2Client } from '../eip/aws';
 import { FileEipOwnership } from '../eip/file';
 import type { EipOwnership } from '../eip/ownership';
@@ -34,13 +33,6 @@ function eipOwnership(config: ClusterConfig, nodeId: string, source: string): Ei
   throw new UserError(`--eip-source "${source}" is not valid; use "aws" or "file:<path>"`, EXIT.badInput);
 }
 
-async function dbEndpoint(config: ClusterConfig, flags: RunFlags): Promise<DbEndpoint> {
-  // The default is root over the local socket (unix_socket authentication: no password to keep).
-  const password = flags.dbPasswordFile ? (await readFile(flags.dbPasswordFile, 'utf8')).replace(/\r?\n$/, '') : '';
-  const { socket, port } = config.mysql;
-  return socket ? { user: flags.dbUser, password, socket } : { user: flags.dbUser, password, host: '127.0.0.1', port };
-}
-
 export async function runDaemon(flags: RunFlags): Promise<void> {
   const config = await loadClusterConfig(flags.config);
   const nodeId = await identifyNode(config, flags);
@@ -49,7 +41,7 @@ export async function runDaemon(flags: RunFlags): Promise<void> {
     config,
     nodeId,
     log,
-    db: new MariaDbLocalDatabase({ endpoint: await dbEndpoint(config, flags), callDeadlineMs: config.mysql.healthCheckDeadlineMs }),
+    db: new MariaDbLocalDatabase({ endpoint: await localDbEndpoint(config, flags), callDeadlineMs: config.mysql.healthCheckDeadlineMs }),
     eip: eipOwnership(config, nodeId, flags.eipSource),
     eventsClient: createEventBridgeClient({ region: config.region }),
     ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),

@@ -23,6 +23,8 @@ import { EventPublisher } from '../events/publisher';
 import { SeqStore } from '../events/seq-store';
 import { Spool } from '../events/spool';
 import { FencingController, type FencingStep } from '../fencing/controller';
+import { isMasterState } from '../fencing/decide';
+import { clearHold, clearTakeover, holdActive, leaseActive, readHold, readTakeover, setTakeoverTrack, setYieldTrack, switchoverState, takeoverTrackSet, yieldTrackSet } from '../switchover/files';
 import type { Log } from '../log';
 import { markerAddress, vrrpInstanceName } from '../keepalived/render';
 import { NotifyFifoReader } from './fifo-reader';
@@ -116,6 +118,7 @@ export class AgentDaemon {
     this.fencing = new FencingController({
       db: options.db,
       eipHolder: () => this.eipPoller.current(),
+      switchoverHold: () => holdActive(readHold(this.stateDir), Date.now()),
       bounds: {
         eipWaitMs: config.agent.fencingEipWaitMs,
         catchUpWaitMs: config.agent.fencingCatchUpWaitMs,
@@ -224,6 +227,8 @@ export class AgentDaemon {
 
   private async fenceNow(): Promise<void> {
     if (this.stopped) return;
+    await this.releaseExpiredHold();
+    await this.endTakeoverBoost();
     const step = await this.fencing.step();
     this.lastStep = step;
     this.dbView = toEventDbView(step.view);
@@ -238,6 +243,38 @@ export class AgentDaemon {
       if (this.repeatLog.fresh(`warn:${decision.reason}`)) log.warn(decision.warning, fields);
     } else if (step.action !== 'none' || step.changed) {
       log.info(step.action === 'none' ? 'fencing' : `fencing: ${step.action}`, fields);
+    }
+  }
+
+  /**
+   * A switchover hold past its time means the `eip-agent yield` that wrote it died: remove it and
+   * let keepalived leave FAULT, so normal fencing (and VRRP) take over again (docs/eipctl.md).
+   */
+  private async releaseExpiredHold(): Promise<void> {
+    const hold = readHold(this.stateDir);
+    if (!hold || holdActive(hold, Date.now())) return;
+    clearHold(this.stateDir);
+    const wasYielding = yieldTrackSet(this.stateDir);
+    try {
+      if (wasYielding) await setYieldTrack(this.stateDir, false);
+      this.options.log.warn('switchover hold expired (its eip-agent yield did not finish): removed it; normal fencing applies', { hold, keepalivedReleased: wasYielding });
+    } catch (err) {
+      this.options.log.error('switchover hold expired but keepalived could not be released', { hold, error: (err as Error).message });
+    }
+  }
+
+  /** `eip-agent prepare-takeover` raised this node's VRRP priority: drop it once this node is the writer, or at its time. */
+  private async endTakeoverBoost(): Promise<void> {
+    const lease = readTakeover(this.stateDir);
+    if (!lease) return;
+    const tookOver = isMasterState(this.vrrp.state) && this.eipPoller.current() === 'self';
+    if (!tookOver && leaseActive(lease, Date.now())) return;
+    clearTakeover(this.stateDir);
+    try {
+      if (takeoverTrackSet(this.stateDir)) await setTakeoverTrack(this.stateDir, false);
+      this.options.log[tookOver ? 'info' : 'warn'](tookOver ? 'took over as planned: VRRP priority back to normal' : 'takeover boost expired without a takeover: VRRP priority back to normal', { lease });
+    } catch (err) {
+      this.options.log.error('could not end the takeover boost', { lease, error: (err as Error).message });
     }
   }
 
@@ -276,6 +313,7 @@ export class AgentDaemon {
       events: { ...this.publisher.status(), epoch: this.seq.epoch, lastSeq: this.seq.lastSeq },
       db: { ...this.dbView, role: !this.dbView.up ? 'down' : this.dbView.readOnly === false ? 'writer' : 'read-only' },
       eip: { holder: this.eipPoller.current(), ageMs: eip.ageMs, lastError: eip.lastError },
+      switchover: switchoverState(this.stateDir),
       fencing: {
         reason: decision?.reason ?? 'not evaluated yet',
         detail: decision?.detail ?? '',

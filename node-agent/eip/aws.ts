@@ -1,10 +1,12 @@
 /**
  * EipOwnership on AWS: one read-only DescribeAddresses for the cluster's allocation id, compared
- * with the two nodes' ENIs. EC2 reads are eventually consistent, so a move shows up a little late;
- * fencing tolerates that because it fences at once on 'other' and unfences only on 'self'.
+ * with the two nodes' ENIs and the private IP the EIP maps to on each (`eipPrivateIp`, else the
+ * primary), so the agent and the controller agree on who holds it. EC2 reads are eventually
+ * consistent, so a move shows up a little late; fencing tolerates that because it fences at once
+ * on 'other' and unfences only on 'self'.
  */
 import { DescribeAddressesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import type { ClusterConfig } from '../../lib/config/schema';
+import { eipPrivateIpOf, type ClusterConfig, type ClusterNode } from '../../lib/config/schema';
 import { holderFromAddresses, type EipObservation, type PairMember } from './holder-from-address';
 import type { EipHolder, EipOwnership } from './ownership';
 
@@ -48,7 +50,8 @@ export class AwsEipOwnership implements EipOwnership {
     const self = config.nodes.find((n) => n.id === nodeId);
     const peer = config.nodes.find((n) => n.id !== nodeId);
     if (!self || !peer) throw new Error(`node "${nodeId}" is not in the cluster config (nodes: ${config.nodes.map((n) => n.id).join(', ')})`);
-    return new AwsEipOwnership({ ec2, allocationId: config.eip.allocationId, self, peer, ...(deadlineMs ? { deadlineMs } : {}) });
+    const member = (n: ClusterNode): PairMember => ({ networkInterfaceId: n.networkInterfaceId, instanceId: n.instanceId, eipPrivateIp: eipPrivateIpOf(n) });
+    return new AwsEipOwnership({ ec2, allocationId: config.eip.allocationId, self: member(self), peer: member(peer), ...(deadlineMs ? { deadlineMs } : {}) });
   }
 
   async holder(): Promise<EipHolder> {

@@ -5,6 +5,12 @@ import type { EipHolder } from './ownership';
 export interface PairMember {
   readonly networkInterfaceId: string;
   readonly instanceId: string;
+  /**
+   * The private IP the EIP maps to on this member (the config's `eipPrivateIp`, else `privateIp`).
+   * When EC2 names another address of the member's ENI, the member does not hold the EIP, as the
+   * controller sees it (lambda/failover/core/locate.ts). Unset: any address of the ENI counts.
+   */
+  readonly eipPrivateIp?: string;
 }
 
 export interface EipObservation {
@@ -18,15 +24,21 @@ export function holderFromAddresses(addresses: readonly Address[] | undefined, a
   if (!address) return { holder: 'unknown', detail: `DescribeAddresses did not return ${allocationId}` };
   const eni = address.NetworkInterfaceId;
   const instance = address.InstanceId;
-  if (!eni && !instance) {
+  const ip = address.PrivateIpAddress;
+  if (!eni && !instance && !ip) {
     return address.AssociationId
-      ? { holder: 'unknown', detail: `${allocationId} has association ${address.AssociationId} but no ENI or instance` }
+      ? { holder: 'unknown', detail: `${allocationId} has association ${address.AssociationId} but no ENI, instance or private IP` }
       : { holder: 'none', detail: `${allocationId} is not associated` };
   }
-  // In a VPC an association names the ENI; the instance id is a fallback for odd answers.
-  const is = (m: PairMember) => (eni ? eni === m.networkInterfaceId : instance === m.instanceId);
-  const where = `${eni ?? 'no ENI'}${instance ? ` (${instance})` : ''}`;
-  if (is(self)) return { holder: 'self', detail: `${allocationId} is on this node: ${where}` };
-  if (is(peer)) return { holder: 'other', detail: `${allocationId} is on the peer: ${where}` };
+  // In a VPC an association names the ENI; the instance id, then the private IP, are fallbacks for odd answers.
+  const is = (m: PairMember) => (eni ? eni === m.networkInterfaceId : instance ? instance === m.instanceId : m.eipPrivateIp !== undefined && ip === m.eipPrivateIp);
+  const onIt = (m: PairMember) => !ip || m.eipPrivateIp === undefined || ip === m.eipPrivateIp;
+  const where = `${eni ?? 'no ENI'}${instance ? ` (${instance})` : ''}${ip ? ` on ${ip}` : ''}`;
+  for (const [m, holder, whose] of [[self, 'self', 'this node'], [peer, 'other', 'the peer']] as const) {
+    if (!is(m)) continue;
+    if (onIt(m)) return { holder, detail: `${allocationId} is on ${whose}: ${where}` };
+    // Clients do not reach the database there, and the controller counts it as foreign: never 'self'.
+    return { holder: 'other', detail: `${allocationId} is on ${whose}'s ENI but not on its EIP address ${m.eipPrivateIp}: ${where}` };
+  }
   return { holder: 'other', detail: `${allocationId} is on ${where}, outside the pair` };
 }

@@ -17,6 +17,12 @@ export interface FencingControllerOptions {
   /** The EIP holder now, without waiting on the network, e.g. () => eipPoller.current(). */
   readonly eipHolder: () => EipHolder;
   readonly bounds: FencingBounds;
+  /**
+   * Whether a planned switchover holds this node fenced. Read after the database view, so a
+   * read_only=ON set by the holder after it wrote the hold is never seen without the hold.
+   * @default () => false
+   */
+  readonly switchoverHold?: () => boolean;
   /** Longest catch-up wait inside one step, so a step stays short. @default 1000 */
   readonly catchUpSliceMs?: number;
   /** @default Date.now */
@@ -86,6 +92,7 @@ export class FencingController {
     const { db, bounds } = this.options;
     const view = await db.view();
     const eipHolder = this.options.eipHolder();
+    const switchoverHold = this.options.switchoverHold?.() ?? false;
     const errors: string[] = [];
     let catchUp: WaitAppliedResult | null = null;
     // Until the EIP is here its holder may still be writing (a partition, a slow controller): a
@@ -113,6 +120,7 @@ export class FencingController {
       masterSinceMs: this.masterSinceMs,
       nowMs: this.now(),
       bounds,
+      switchoverHold,
     });
 
     let action: FencingAction = 'none';

@@ -51,9 +51,12 @@ export interface FencingInput {
   readonly masterSinceMs: number | null;
   readonly nowMs: number;
   readonly bounds: FencingBounds;
+  /** A planned switchover holds this node fenced (`eip-agent yield`; node-agent/switchover/files.ts). */
+  readonly switchoverHold?: boolean;
 }
 
 export type FencingReason =
+  | 'switchover-hold'
   | 'keepalived-dead'
   | 'vrrp-not-master'
   | 'vrrp-unknown'
@@ -84,6 +87,9 @@ export function isMasterState(state: FencingVrrpState): boolean {
 
 export function decideFencing(input: FencingInput): FencingDecision {
   const { vrrpState, eipHolder, db, bounds } = input;
+  if (input.switchoverHold) {
+    return fence('switchover-hold', `a planned switchover holds this node read_only (VRRP ${vrrpState}, EIP ${eipHolder})`);
+  }
   if (!input.keepalivedAlive) {
     return fence('keepalived-dead', 'keepalived is not running; a node without VRRP must not write');
   }

@@ -11,8 +11,12 @@
  *   instance without any `virtual_ipaddress`, so a link-local marker /32 on `lo` stands in.
  * - Transitions reach the agent daemon in order through `vrrp_notify_fifo` (notify scripts run
  *   concurrently and unordered).
+ * - Two `track_file`s in the agent's state directory serve a planned switchover without stopping
+ *   keepalived: `eip-agent yield` steps the writer down (FAULT sends a priority-0 advert) and
+ *   `eip-agent prepare-takeover` raises the target's priority so it takes over at once.
  */
 import type { ClusterConfig, ClusterNode } from '../../lib/config/schema';
+import { takeoverTrackPath, yieldTrackPath } from '../switchover/files';
 
 export interface RenderOptions {
   /** Absolute path of the eip-agent executable keepalived runs as its track script. */
@@ -24,6 +28,9 @@ export interface RenderOptions {
 export const DEFAULT_AGENT_PATH = '/usr/local/bin/eip-agent';
 export const DEFAULT_CONFIG_PATH = '/etc/eip-failover/cluster.json';
 export const TRACK_SCRIPT_NAME = 'chk_mysql';
+/** keepalived's track_files for a planned switchover (node-agent/switchover/files.ts). */
+export const YIELD_TRACK_NAME = 'eip_yield';
+export const TAKEOVER_TRACK_NAME = 'eip_takeover';
 
 export class UnknownNodeError extends Error {
   override readonly name = 'UnknownNodeError';
@@ -90,6 +97,22 @@ export function renderKeepalivedConf(config: ClusterConfig, nodeId: string, opti
     `    weight 0`,
     `}`,
     ``,
+    `# Planned switchover (eipctl): eip-agent yield writes 1 to eip_yield on the writer, which goes`,
+    `# FAULT (a priority-0 advert: the peer takes over), then 0 (back to BACKUP). eip-agent`,
+    `# prepare-takeover writes 1 to eip_takeover on the target first: effective priority 254, so its`,
+    `# skew time is 8 ms (nopreempt keeps it from taking over by itself). Both reset when keepalived starts.`,
+    `track_file ${YIELD_TRACK_NAME} {`,
+    `    file "${yieldTrackPath(config.agent.stateDir)}"`,
+    `    weight 0`,
+    `    init_file 0 overwrite`,
+    `}`,
+    ``,
+    `track_file ${TAKEOVER_TRACK_NAME} {`,
+    `    file "${takeoverTrackPath(config.agent.stateDir)}"`,
+    `    weight 254`,
+    `    init_file 0 overwrite`,
+    `}`,
+    ``,
     `vrrp_instance ${vrrpInstanceName(config)} {`,
     `    state BACKUP`,
     `    interface ${self.interface}`,
@@ -105,6 +128,10 @@ export function renderKeepalivedConf(config: ClusterConfig, nodeId: string, opti
     `    check_unicast_src`,
     `    track_script {`,
     `        ${TRACK_SCRIPT_NAME}`,
+    `    }`,
+    `    track_file {`,
+    `        ${YIELD_TRACK_NAME}`,
+    `        ${TAKEOVER_TRACK_NAME}`,
     `    }`,
     `    # Marker only (keepalived needs one address); the EIP moves through the EC2 API.`,
     `    virtual_ipaddress {`,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterConfig } from '../../lib/config/schema';
 import { HEARTBEAT_TABLE } from '../db/heartbeat';
+import { PROBE_TABLE } from '../db/probe-table';
 
 export type SettingValue = number | string | boolean;
 
@@ -108,7 +109,8 @@ export function planBootstrap(config: ClusterConfig, nodeId: string, overrides: 
     { name: 'rpl_semi_sync_master_wait_point', value: 'AFTER_SYNC', apply: 'live' },
     { name: 'loose-init_rpl_role', value: 'SLAVE', apply: 'startup' },
     // Debian's 50-server.cnf binds 127.0.0.1 only; the peer and the EIP need the private IP.
-    { name: 'bind_address', value: overrides.bindAddress ?? `127.0.0.1,${self.privateIp}`, apply: 'startup' },
+    // ... and the EIP's secondary address when it has one (nodes[].eipPrivateIp).
+    { name: 'bind_address', value: overrides.bindAddress ?? ['127.0.0.1', self.privateIp, ...(self.eipPrivateIp ? [self.eipPrivateIp] : [])].join(','), apply: 'startup' },
     // A (re)started node never accepts writes until the agent makes it the writer.
     { name: 'read_only', value: true, apply: 'startup' },
   ];
@@ -130,7 +132,8 @@ export function planBootstrap(config: ClusterConfig, nodeId: string, overrides: 
       user: m.probeUser,
       host: m.probeUserHost,
       passwordFile: m.probePasswordFile,
-      privileges: ['*.*:SLAVE MONITOR', `${HEARTBEAT_TABLE}:SELECT`],
+      // The probe's own table: one row written through the writer, timed until the peer shows it.
+      privileges: ['*.*:SLAVE MONITOR', `${HEARTBEAT_TABLE}:SELECT`, `${PROBE_TABLE}:SELECT`, `${PROBE_TABLE}:INSERT`, `${PROBE_TABLE}:UPDATE`],
     },
   ];
 

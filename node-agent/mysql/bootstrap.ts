@@ -10,6 +10,7 @@ import mysql from 'mysql2/promise';
 import { writeFileAtomic } from '../../lib/fs/atomic-write';
 import type { ClusterConfig } from '../../lib/config/schema';
 import { HEARTBEAT_DDL, HEARTBEAT_SCHEMA } from '../db/heartbeat';
+import { PROBE_TABLE_DDL, PROBE_TABLE_NAME } from '../db/probe-table';
 import { ensureAccount } from './bootstrap-accounts';
 import { BootstrapPlan, DEFAULT_LOG_BIN_BASENAME, PlanOverrides, planBootstrap, renderDropIn, sameSetting } from './bootstrap-plan';
 import { ensureReplication, readSlaveStatus } from './bootstrap-replication';
@@ -128,6 +129,15 @@ async function ensureHeartbeatTable(sql: Sql): Promise<BootstrapStep> {
   return { item, changed: true, detail: 'created' };
 }
 
+/** The probe's table (after the heartbeat's, which creates the schema); before the accounts: GRANT on a table needs it. */
+async function ensureProbeTable(sql: Sql): Promise<BootstrapStep> {
+  const item = `table ${HEARTBEAT_SCHEMA}.${PROBE_TABLE_NAME}`;
+  const [found] = await sql(`SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [HEARTBEAT_SCHEMA, PROBE_TABLE_NAME]);
+  if (found) return { item, changed: false, detail: 'exists' };
+  await sql(PROBE_TABLE_DDL);
+  return { item, changed: true, detail: 'created' };
+}
+
 /** Runs the bootstrap on the local server. Throws BootstrapError when it cannot go on. */
 export async function runBootstrap(options: BootstrapOptions): Promise<BootstrapReport> {
   const m = options.config.mysql;
@@ -166,6 +176,7 @@ export async function runBootstrap(options: BootstrapOptions): Promise<Bootstrap
     const liveSteps = await ensureLiveSettings(sql, plan);
     steps.push(...liveSteps);
     steps.push(await ensureHeartbeatTable(sql));
+    steps.push(await ensureProbeTable(sql));
     let replicationPasswordChanged = false;
     for (const spec of plan.accounts) {
       const result = await ensureAccount(sql, spec, passwords[spec.role]);

@@ -11,7 +11,8 @@ import { down, fail, heal, labStatus, up } from '../../lab/control';
 import type { Fault } from '../../lab/faults';
 import { invariantViolations } from '../../lab/invariants';
 import { readJournal } from '../../lab/journal';
-import { labLayout, type LabNodeId } from '../../lab/layout';
+import { ADDR, labLayout, type LabNodeId } from '../../lab/layout';
+import { run } from '../../lab/netns';
 import { waitUntil } from '../../lab/node';
 import { runDemo, waitHealthy } from '../../lab/demo/run-demo';
 import type { LabStatus } from '../../lab/status';
@@ -61,6 +62,17 @@ afterAll(async () => {
   expect(removed.length).toBeGreaterThan(0);
   expect((await labStatus(layout)).up).toBe(false);
 }, 120_000);
+
+test("the EIP maps to the holder's secondary address (nodes[].eipPrivateIp), where MariaDB listens too", async () => {
+  const holder = (await labStatus(layout)).eipHolder!;
+  const map = await run('ip', ['netns', 'exec', layout.namespaces.gateway, 'nft', '-j', 'list', 'map', 'ip', 'eiplab', 'target']);
+  const doc = JSON.parse(map.stdout) as { nftables: Array<{ map?: { elem?: unknown[] } }> };
+  expect(doc.nftables.find((o) => o.map)?.map?.elem).toEqual([[ADDR.eip, ADDR.eipTargets[holder]]]);
+  for (const id of ['db-a', 'db-b'] as const) {
+    const [row] = await onNode<Array<{ bind: string }>>(id, 'SELECT @@bind_address AS bind');
+    expect(row!.bind.split(',')).toEqual(expect.arrayContaining([ADDR.nodes[id], ADDR.eipTargets[id]]));
+  }
+});
 
 describe.each<Fault>(['power-off', 'kill-keepalived', 'kill-mysqld', 'stop-keepalived', 'flap'])('%s of the writer', (fault) => {
   it('moves the EIP once to the peer, loses no acknowledged write, and converges after heal', async () => {

@@ -20,11 +20,18 @@ describe('the cluster config parameter', () => {
     const config = parseClusterConfig(JSON.parse(resolve(param.props.Value) as string), 'synthesized parameter');
     expect(config.clusterName).toBe('orders-db');
     expect(config.region).toBe('eu-west-1');
-    expect(config.eip).toEqual({ allocationId: r('', 'AWS::EC2::EIP', 'AllocationId'), publicIp: r('', 'AWS::EC2::EIP', 'PublicIp') });
-    expect(config.nodes.map((n) => [n.id, n.priority, n.instanceId, n.networkInterfaceId, n.privateIp, n.availabilityZone])).toEqual([
-      ['db-a', 150, r('NodeA', 'AWS::EC2::Instance'), r('NodeA', 'AWS::EC2::NetworkInterface'), r('NodeA', 'AWS::EC2::NetworkInterface', 'PrimaryPrivateIpAddress'), 'eu-west-1a'],
-      ['db-b', 100, r('NodeB', 'AWS::EC2::Instance'), r('NodeB', 'AWS::EC2::NetworkInterface'), r('NodeB', 'AWS::EC2::NetworkInterface', 'PrimaryPrivateIpAddress'), 'eu-west-1b'],
+    expect(config.eip).toEqual({ allocationId: r('AddressEip', 'AWS::EC2::EIP', 'AllocationId'), publicIp: r('AddressEip', 'AWS::EC2::EIP', 'PublicIp') });
+    const secondary = (node: string) => (r(node, 'AWS::EC2::NetworkInterface', 'SecondaryPrivateIpAddresses') as unknown as string[])[0];
+    expect(config.nodes.map((n) => [n.id, n.priority, n.instanceId, n.networkInterfaceId, n.privateIp, n.eipPrivateIp, n.availabilityZone])).toEqual([
+      ['db-a', 150, r('NodeA', 'AWS::EC2::Instance'), r('NodeA', 'AWS::EC2::NetworkInterface'), r('NodeA', 'AWS::EC2::NetworkInterface', 'PrimaryPrivateIpAddress'), secondary('NodeA'), 'eu-west-1a'],
+      ['db-b', 100, r('NodeB', 'AWS::EC2::Instance'), r('NodeB', 'AWS::EC2::NetworkInterface'), r('NodeB', 'AWS::EC2::NetworkInterface', 'PrimaryPrivateIpAddress'), secondary('NodeB'), 'eu-west-1b'],
     ]);
+    // The writer's EIP maps to the first (only) secondary private IP of each node's interface.
+    const raw = JSON.stringify(param.props.Value);
+    for (const node of ['NodeA', 'NodeB']) {
+      const eni = resourceOf(template, 'AWS::EC2::NetworkInterface', node).id;
+      expect(raw).toContain(JSON.stringify({ 'Fn::Select': [0, { 'Fn::GetAtt': [eni, 'SecondaryPrivateIpAddresses'] }] }));
+    }
     expect(config.eventBus.name).toBe(resourceOf(template, 'AWS::Events::EventBus').props.Name);
     expect(config.vrrp.virtualRouterId).toBe(51);
     expect(config.mysql.probeUserHost).toBe('10.42.%');
@@ -62,8 +69,18 @@ describe('the install association', () => {
     expect(content.schemaVersion).toBe('2.2');
     expect(content.mainSteps.map((s) => s.action)).toEqual(['aws:downloadContent', 'aws:runShellScript']);
     const script = (content.mainSteps[1]!.inputs.runCommand as string[]).join('\n');
-    // Order: packages, Node, agent, passwords, apply, bootstrap, daemons.
-    const order = ['apt-get install', 'nodesource', 'install-agent.sh', 'write_secret', 'eip-agent apply', 'eip-agent mysql-bootstrap', 'systemctl enable --now eip-agent.service'];
+    // Order: packages, Node, agent, passwords, apply, the EIP's address, bootstrap, daemons.
+    const order = [
+      'apt-get install',
+      'nodesource',
+      'install-agent.sh',
+      'write_secret',
+      'eip-agent apply',
+      'eip-failover-address.service',
+      'systemctl enable --now mariadb.service',
+      'eip-agent mysql-bootstrap',
+      'systemctl enable --now eip-agent.service',
+    ];
     const at = order.map((s) => script.indexOf(s));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -73,10 +90,20 @@ describe('the install association', () => {
     expect(script).toContain("write_secret '{{ ProbeSecret }}' '/etc/eip-failover/probe.password'");
     // Secret values only ever go to files, from stdout.
     expect(script).toMatch(/get-secret-value .* --output text > "\$tmp"/);
+    // MariaDB listens on the EIP's secondary address too (when the node has one).
+    expect(script).toContain('bind="127.0.0.1,$primary_ip"; [ "$eip_ip" = "-" ] || bind="$bind,$eip_ip"');
+    expect(script).toMatch(/eip-agent mysql-bootstrap .*--bind-address "\$bind"/);
   });
 
-  test('runs only once both instances exist', () => {
+  test('runs only once both instances exist and have their egress address', () => {
     const deps = template.toJSON().Resources[assoc.id].DependsOn as string[];
-    expect(deps).toEqual(expect.arrayContaining([resourceOf(template, 'AWS::EC2::Instance', 'NodeA').id, resourceOf(template, 'AWS::EC2::Instance', 'NodeB').id]));
+    expect(deps).toEqual(
+      expect.arrayContaining([
+        resourceOf(template, 'AWS::EC2::Instance', 'NodeA').id,
+        resourceOf(template, 'AWS::EC2::Instance', 'NodeB').id,
+        resourceOf(template, 'AWS::EC2::EIPAssociation', 'NodeA').id,
+        resourceOf(template, 'AWS::EC2::EIPAssociation', 'NodeB').id,
+      ]),
+    );
   });
 });

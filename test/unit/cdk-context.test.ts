@@ -25,9 +25,11 @@ test('existing VPC and adopted instances from context', () => {
     availabilityZones: 'eu-west-1a,eu-west-1b',
     adoptInstances: JSON.stringify([
       { instanceId: 'i-0123456789abcdef0', networkInterfaceId: 'eni-0123456789abcdef0', privateIp: '10.0.1.10', availabilityZone: 'eu-west-1a' },
-      { instanceId: 'i-0fedcba9876543210', networkInterfaceId: 'eni-0fedcba9876543210', privateIp: '10.0.2.10', availabilityZone: 'eu-west-1b' },
+      { instanceId: 'i-0fedcba9876543210', networkInterfaceId: 'eni-0fedcba9876543210', privateIp: '10.0.2.10', availabilityZone: 'eu-west-1b', eipPrivateIp: '10.0.2.11' },
     ]),
   });
+  expect(s.pair.adoptInstances?.map((a) => a.eipPrivateIp)).toEqual([undefined, '10.0.2.11']);
+  expect(s.pair.adoptInstances?.[0]).not.toHaveProperty('eipPrivateIp');
   expect(s.existingVpc).toEqual({ vpcId: 'vpc-0123456789abcdef0', vpcCidr: undefined, publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
   expect(s.pair.adoptInstances?.[1].instanceId).toBe('i-0fedcba9876543210');
 });
@@ -45,6 +47,10 @@ test.each([
   [{ clusterName: 'x', adoptInstances: '[{' }, /context key "adoptInstances" is not valid JSON/],
   [{ clusterName: 'x', adoptInstances: [{ instanceId: 'i-1' }, {}] }, /context key "adoptInstances" \[0\]\.networkInterfaceId is missing/],
   [{ clusterName: 'x', instanceType: 'big' }, /context key "instanceType" is "big"/],
+  [
+    { clusterName: 'x', adoptInstances: [0, 1].map(() => ({ instanceId: 'i-1', networkInterfaceId: 'eni-1', privateIp: '10.0.1.10', availabilityZone: 'eu-west-1a', eipPrivateIp: 11 })) },
+    /context key "adoptInstances" \[0\]\.eipPrivateIp is 11; give a secondary private IP of the instance as a string, or leave it out/,
+  ],
 ])('%j is refused', (ctx, message) => {
   expect(() => from(ctx)).toThrow(message);
 });

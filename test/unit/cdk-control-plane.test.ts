@@ -53,14 +53,15 @@ test('the controller: arm64, Node.js 24, reserved concurrency 1, own log group, 
   });
   const env = (fn.props.Environment as { Variables: Record<string, unknown> }).Variables;
   expect(env).toMatchObject({
-    EIP_FAILOVER_CONFIG_REF: 'ssm:/eip-failover/orders-db/config',
+    // The config itself (test/unit/cdk-controller-function.test.ts); nothing to read at cold start.
+    EIP_FAILOVER_CONFIG: expect.anything(),
     EIP_FAILOVER_TABLE_NAME: { Ref: resourceOf(template, 'AWS::DynamoDB::Table').id },
     EIP_FAILOVER_TOPIC_ARN: { Ref: resourceOf(template, 'AWS::SNS::Topic').id },
     EIP_FAILOVER_FLAP_DAMPING_SEC: '300',
     EIP_FAILOVER_MAX_REPLICA_LAG_SEC: '5',
   });
-  // The version changes with the ids: a replaced instance makes Lambda start fresh (config reread).
-  expect(JSON.stringify(env.EIP_FAILOVER_CONFIG_VERSION)).toContain(resourceOf(template, 'AWS::EC2::Instance', 'NodeA').id);
+  // The document changes with the ids: a replaced instance makes Lambda start fresh instances.
+  expect(JSON.stringify(env.EIP_FAILOVER_CONFIG)).toContain(resourceOf(template, 'AWS::EC2::Instance', 'NodeA').id);
   template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
 });
 

@@ -84,6 +84,8 @@ export function fakeIntrinsics(template: Template): (node: Json) => Json {
       case 'AWS::EC2::NetworkInterface|PrimaryPrivateIpAddress':
         if (!ips.has(logicalId)) ips.set(logicalId, `10.42.${ip++}.10`);
         return ips.get(logicalId)!;
+      case 'AWS::EC2::NetworkInterface|SecondaryPrivateIpAddresses':
+        return [(value(logicalId, 'PrimaryPrivateIpAddress') as string).replace(/\.10$/, '.11')] as unknown as string;
       case 'AWS::EC2::EIP|AllocationId':
         return `eipalloc-0${hex(logicalId, 16)}`;
       case 'AWS::EC2::EIP|PublicIp':
@@ -111,6 +113,10 @@ export function fakeIntrinsics(template: Template): (node: Json) => Json {
       }
       if ('Fn::Sub' in o && typeof o['Fn::Sub'] === 'string') {
         return (o['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => resolve({ Ref: name }) as string);
+      }
+      if ('Fn::Select' in o) {
+        const [index, list] = o['Fn::Select'] as [number | string, Json];
+        return (resolve(list) as Json[])[Number(index)];
       }
       if ('Fn::Join' in o) {
         const [sep, parts] = o['Fn::Join'] as [string, Json[]];

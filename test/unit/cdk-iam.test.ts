@@ -8,7 +8,7 @@ const ids = {
   roleB: resourceOf(template, 'AWS::IAM::Role', 'NodeBRole').id,
   controllerRole: resourceOf(template, 'AWS::IAM::Role', 'ControllerRole').id,
   bus: resourceOf(template, 'AWS::Events::EventBus').id,
-  eip: resourceOf(template, 'AWS::EC2::EIP').id,
+  eip: resourceOf(template, 'AWS::EC2::EIP', 'AddressEip').id, // the writer's EIP, not the nodes' egress EIPs
   eniA: resourceOf(template, 'AWS::EC2::NetworkInterface', 'NodeA').id,
   eniB: resourceOf(template, 'AWS::EC2::NetworkInterface', 'NodeB').id,
   instA: resourceOf(template, 'AWS::EC2::Instance', 'NodeA').id,
@@ -59,7 +59,7 @@ describe('controller role', () => {
         Condition: { StringEquals: { 'aws:ResourceTag/eip-failover:cluster': 'orders-db' } },
       },
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: r(ids.table, 'Arn') },
-      { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: paramArn },
+      // No ssm:GetParameter: the config is in the function's environment (cdk-controller-function.test.ts).
       { Effect: 'Allow', Action: 'sns:Publish', Resource: r(ids.topic) },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: r(ids.key, 'Arn') },
       // The Lambda on-failure destination (added by CDK's SqsDestination).

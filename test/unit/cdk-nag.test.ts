@@ -33,6 +33,19 @@ test('two pairs in one stack', () => {
   expect(findings(synthPairs([{ clusterName: 'orders-db' }, { clusterName: 'billing-db' }]).app)).toEqual([]);
 });
 
+test('monitoring shapes: pairs sharing an existing VPC (one set of endpoints), a pair without endpoints, custom thresholds', () => {
+  const existingVpc = { vpcId: 'vpc-0123456789abcdef0', publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], availabilityZones: ['eu-west-1a', 'eu-west-1b'] };
+  const { app } = synthPairs(
+    [
+      { clusterName: 'orders-db', monitoring: { thresholds: { lagWarningSec: 30, lagCriticalSec: 60 } } },
+      { clusterName: 'billing-db' },
+    ],
+    { existingVpc },
+  );
+  expect(findings(app)).toEqual([]);
+  expect(findings(synthPair({ monitoring: { vpcEndpoints: false } }).app)).toEqual([]);
+});
+
 test('the checks do find what is not acknowledged (world-open SG without the flag is refused earlier; termination protection off is acknowledged)', () => {
   const { app } = synthPair({ terminationProtection: false });
   expect(findings(app)).toEqual([]);

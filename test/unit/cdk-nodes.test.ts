@@ -1,12 +1,16 @@
 /** Nodes, network and security groups: IMDSv2, encryption, ENIs and tags, SG rules, adopt mode. */
-import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { App, Stack } from 'aws-cdk-lib';
 import { PairNetwork } from '../../lib/cdk/network';
+import { EipFailoverPair } from '../../lib/cdk/pair';
 import { resourceOf, synthPair } from './cdk-fixture';
 
 const { template } = synthPair();
 const tag = (Key: string, Value: string) => ({ Key, Value });
+const adopt = [
+  { instanceId: 'i-0123456789abcdef0', networkInterfaceId: 'eni-0123456789abcdef0', privateIp: '10.0.1.10', availabilityZone: 'eu-west-1a' },
+  { instanceId: 'i-0fedcba9876543210', networkInterfaceId: 'eni-0fedcba9876543210', privateIp: '10.0.2.10', availabilityZone: 'eu-west-1b' },
+] as const;
 
 describe('instances', () => {
   test('two instances, IMDSv2 required with hop limit 1, encrypted gp3 root, detailed monitoring, termination protection', () => {
@@ -40,9 +44,56 @@ describe('instances', () => {
     expect(subnets[0]).not.toEqual(subnets[1]);
   });
 
-  test('the EIP is tagged for the pair and not associated by the stack', () => {
-    template.hasResourceProperties('AWS::EC2::EIP', { Domain: 'vpc', Tags: Match.arrayWith([tag('eip-failover:cluster', 'orders-db')]) });
-    template.resourceCountIs('AWS::EC2::EIPAssociation', 0);
+  test("the writer's EIP is tagged for the pair and not associated by the stack (the controller does that)", () => {
+    const writer = resourceOf(template, 'AWS::EC2::EIP', 'AddressEip');
+    expect(writer.props).toMatchObject({ Domain: 'vpc', Tags: expect.arrayContaining([tag('eip-failover:cluster', 'orders-db'), tag('Name', 'orders-db-writer')]) });
+    const associated = Object.values(template.findResources('AWS::EC2::EIPAssociation')).map((r) => JSON.stringify(r.Properties.AllocationId));
+    expect(associated.some((a) => a.includes(writer.id))).toBe(false);
+  });
+});
+
+describe('egress: a secondary private IP for the EIP, an EIP of its own on the primary', () => {
+  test('each interface gets one secondary private IP, picked by EC2 from its subnet', () => {
+    template.allResourcesProperties('AWS::EC2::NetworkInterface', { SecondaryPrivateIpAddressCount: 1 });
+  });
+
+  test('each node has its own EIP, associated with the primary private IP of its interface once the internet gateway is attached', () => {
+    template.resourceCountIs('AWS::EC2::EIP', 3);
+    template.resourceCountIs('AWS::EC2::EIPAssociation', 2);
+    const gatewayAttachment = resourceOf(template, 'AWS::EC2::VPCGatewayAttachment').id;
+    for (const [letter, id, subnet] of [['A', 'db-a', 'publicSubnet1'], ['B', 'db-b', 'publicSubnet2']] as const) {
+      const eni = resourceOf(template, 'AWS::EC2::NetworkInterface', `Node${letter}`).id;
+      const eip = resourceOf(template, 'AWS::EC2::EIP', `Node${letter}EgressAddress`);
+      expect(eip.props).toMatchObject({ Domain: 'vpc', Tags: expect.arrayContaining([tag('Name', `orders-db-${id}-egress`), tag('eip-failover:node', id)]) });
+      const assocId = resourceOf(template, 'AWS::EC2::EIPAssociation', `Node${letter}`).id;
+      const assoc = template.toJSON().Resources[assocId];
+      expect(assoc.Properties).toEqual({
+        AllocationId: { 'Fn::GetAtt': [eip.id, 'AllocationId'] },
+        NetworkInterfaceId: { Ref: eni },
+        PrivateIpAddress: { 'Fn::GetAtt': [eni, 'PrimaryPrivateIpAddress'] },
+      });
+      // After the subnet's default route to the internet gateway, which waits for the gateway's attachment.
+      const defaultRoute = resourceOf(template, 'AWS::EC2::Route', `${subnet}DefaultRoute`).id;
+      expect(assoc.DependsOn).toEqual(expect.arrayContaining([defaultRoute]));
+      expect(template.toJSON().Resources[defaultRoute].DependsOn).toEqual(expect.arrayContaining([gatewayAttachment]));
+    }
+  });
+
+  test('adopted instances get no egress EIP; their eipPrivateIp, when given, reaches the config', () => {
+    const withSecondary = [
+      { ...adopt[0], eipPrivateIp: '10.0.1.11' },
+      { ...adopt[1], eipPrivateIp: '10.0.2.11' },
+    ] as const;
+    const { stack } = synthPair({ adoptInstances: withSecondary });
+    const t = synthPair({ adoptInstances: withSecondary }).template;
+    t.resourceCountIs('AWS::EC2::EIP', 1);
+    t.resourceCountIs('AWS::EC2::EIPAssociation', 0);
+    const pair = stack.node.findAll().find((c) => c instanceof EipFailoverPair) as EipFailoverPair;
+    expect(pair.config.validated.nodes.map((n) => n.eipPrivateIp)).toEqual(['10.0.1.11', '10.0.2.11']);
+    expect(() => synthPair({ adoptInstances: [adopt[0], { ...adopt[1], eipPrivateIp: adopt[1].privateIp }] })).toThrow(
+      /nodes\[1\]\.eipPrivateIp: is "10\.0\.2\.10", the same as nodes\[1\]\.privateIp/,
+    );
+    expect(() => synthPair({ adoptInstances: [{ ...adopt[0], eipPrivateIp: '10.0.1' }, adopt[1]] })).toThrow(/adopt\[0\]\.eipPrivateIp is "10\.0\.1"/);
   });
 
   test('bad node props fail with the prop and the fix', () => {
@@ -53,10 +104,6 @@ describe('instances', () => {
 });
 
 describe('adopt existing instances', () => {
-  const adopt = [
-    { instanceId: 'i-0123456789abcdef0', networkInterfaceId: 'eni-0123456789abcdef0', privateIp: '10.0.1.10', availabilityZone: 'eu-west-1a' },
-    { instanceId: 'i-0fedcba9876543210', networkInterfaceId: 'eni-0fedcba9876543210', privateIp: '10.0.2.10', availabilityZone: 'eu-west-1b' },
-  ] as const;
   const adopted = synthPair({ adoptInstances: adopt }).template;
 
   test('creates no instance or interface, but roles and instance profiles to attach', () => {
@@ -100,12 +147,15 @@ describe('network', () => {
 });
 
 describe('security groups', () => {
-  const nodesSg = resourceOf(template, 'AWS::EC2::SecurityGroup', 'Nodes').id;
-  const probeSg = resourceOf(template, 'AWS::EC2::SecurityGroup', 'Probe').id;
+  const nodesSg = resourceOf(template, 'AWS::EC2::SecurityGroup', 'SecurityGroupsNodes').id;
+  const probeSg = resourceOf(template, 'AWS::EC2::SecurityGroup', 'SecurityGroupsProbe').id;
   const sgId = (id: string) => ({ 'Fn::GetAtt': [id, 'GroupId'] });
 
   test('ingress: VRRP and replication from the peer only, MySQL from the probe; nothing from the world', () => {
-    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    // The pair's own groups (the probe's VPC endpoints bring a group of their own).
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .map((r) => r.Properties)
+      .filter((p) => [nodesSg, probeSg].some((g) => JSON.stringify(p.GroupId) === JSON.stringify(sgId(g))));
     expect(ingress).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ GroupId: sgId(nodesSg), SourceSecurityGroupId: sgId(nodesSg), IpProtocol: '112' }),
@@ -128,7 +178,7 @@ describe('security groups', () => {
         expect.objectContaining({ GroupId: sgId(probeSg), DestinationSecurityGroupId: sgId(nodesSg), IpProtocol: 'tcp', FromPort: 3306 }),
       ]),
     );
-    const nodesInline = resourceOf(template, 'AWS::EC2::SecurityGroup', 'Nodes').props.SecurityGroupEgress;
+    const nodesInline = resourceOf(template, 'AWS::EC2::SecurityGroup', 'SecurityGroupsNodes').props.SecurityGroupEgress;
     expect(nodesInline).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
       expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 80, ToPort: 80 }),

@@ -7,7 +7,7 @@ const { template } = synthPairs([{ clusterName: 'orders-db' }, { clusterName: 'b
 
 test('each pair has its own bus, parameter, instances and outputs', () => {
   template.resourceCountIs('AWS::EC2::Instance', 4);
-  template.resourceCountIs('AWS::Lambda::Function', 2);
+  template.resourceCountIs('AWS::Lambda::Function', 4); // a controller and a probe per pair
   const busNames = Object.values(template.findResources('AWS::Events::EventBus')).map((r) => r.Properties.Name);
   expect(busNames.sort()).toEqual(['eip-failover-billing-db', 'eip-failover-orders-db']);
   const params = Object.values(template.findResources('AWS::SSM::Parameter')).map((r) => r.Properties.Name);

@@ -4,7 +4,7 @@
  */
 import example from '../../examples/cluster.json';
 import { ConfigError, ConfigProblem, parseClusterConfig, parseClusterConfigText } from '../../lib/config/parse';
-import { defaultEventSource } from '../../lib/config/schema';
+import { defaultEventSource, eipPrivateIpOf } from '../../lib/config/schema';
 
 /** Marks a field to delete in `variant`. */
 const REMOVE = Symbol('remove');
@@ -326,5 +326,42 @@ describe('several problems at once', () => {
   it('reports the same mistake in both nodes separately', () => {
     const paths = problemsOf(variant({ 'nodes[0].privateIp': 'x', 'nodes[1].privateIp': 'y' })).map((p) => p.path);
     expect(paths).toEqual(['nodes[0].privateIp', 'nodes[1].privateIp']);
+  });
+});
+
+describe('nodes[].eipPrivateIp (the secondary private IP the EIP maps to)', () => {
+  const both = { 'nodes[0].eipPrivateIp': '10.0.1.11', 'nodes[1].eipPrivateIp': '10.0.2.11' };
+
+  it('is optional; eipPrivateIpOf falls back to the primary address', () => {
+    const [a, b] = parseClusterConfig(variant(both)).nodes;
+    expect([eipPrivateIpOf(a), eipPrivateIpOf(b)]).toEqual(['10.0.1.11', '10.0.2.11']);
+    const [plain] = parseClusterConfig(exampleDoc()).nodes;
+    expect(plain.eipPrivateIp).toBeUndefined();
+    expect(eipPrivateIpOf(plain)).toBe(plain.privateIp);
+  });
+
+  it('rejects a value that is not an IPv4 address', () => {
+    expectOnlyProblem(variant({ ...both, 'nodes[0].eipPrivateIp': '10.0.1' }), 'nodes[0].eipPrivateIp', /is not an IPv4 address/, /dotted quad such as "10\.0\.1\.11"/);
+  });
+
+  it("rejects the node's own primary address, saying to leave the field out instead", () => {
+    expectOnlyProblem(
+      variant({ ...both, 'nodes[0].eipPrivateIp': '10.0.1.10' }),
+      'nodes[0].eipPrivateIp',
+      /"10\.0\.1\.10", the same as nodes\[0\]\.privateIp/,
+      /give a secondary private IP of the node's ENI, or leave eipPrivateIp out/,
+    );
+  });
+
+  it("rejects the other node's primary address", () => {
+    expectOnlyProblem(variant({ 'nodes[1].eipPrivateIp': '10.0.1.10' }), 'nodes[1].eipPrivateIp', /the same as nodes\[0\]\.privateIp/, /each node needs its own secondary private IP/);
+  });
+
+  it('rejects one secondary address on both nodes, once, at nodes[1]', () => {
+    expectOnlyProblem(variant({ ...both, 'nodes[1].eipPrivateIp': '10.0.1.11' }), 'nodes[1].eipPrivateIp', /the same as nodes\[0\]\.eipPrivateIp/, /the EIP must land on one node only/);
+  });
+
+  it('rejects the Elastic IP itself', () => {
+    expectOnlyProblem(variant({ ...both, 'nodes[1].eipPrivateIp': example.eip.publicIp }), 'nodes[1].eipPrivateIp', /equals eip\.publicIp/, /secondary private IP of the node's ENI/);
   });
 });

@@ -37,7 +37,7 @@ describe('AwsEipOwnership', () => {
     ['ENI decides even if the instance id says otherwise', { Addresses: [associated({ NetworkInterfaceId: PEER.networkInterfaceId, InstanceId: SELF.instanceId })] }, 'other', /peer/],
     ['only an instance id (ours)', { Addresses: [associated({ InstanceId: SELF.instanceId })] }, 'self', /this node/],
     ['not associated', { Addresses: [{ AllocationId: ALLOC, PublicIp: '203.0.113.10', Domain: 'vpc' }] }, 'none', /not associated/],
-    ['association without ENI or instance', { Addresses: [associated({})] }, 'unknown', /no ENI or instance/],
+    ['association without ENI or instance', { Addresses: [associated({})] }, 'unknown', /no ENI, instance or private IP/],
     ['allocation missing from the answer', { Addresses: [] }, 'unknown', /did not return/],
     ['no Addresses field', {}, 'unknown', /did not return/],
     ['another allocation only', { Addresses: [associated({ AllocationId: 'eipalloc-0ffffffffffffffff', NetworkInterfaceId: SELF.networkInterfaceId })] }, 'unknown', /did not return/],
@@ -53,6 +53,25 @@ describe('AwsEipOwnership', () => {
     expect(seen.holder).toBe(holder);
     expect(seen.detail).toMatch(detail);
     await expect(ownership.holder()).resolves.toBe(holder);
+  });
+
+  describe('with the EIP address of each node (nodes[].eipPrivateIp)', () => {
+    const withIp = new AwsEipOwnership({ ec2, allocationId: ALLOC, self: { ...SELF, eipPrivateIp: '10.0.1.11' }, peer: { ...PEER, eipPrivateIp: '10.0.2.11' } });
+    const rows: Array<[string, Partial<Address>, string, RegExp]> = [
+      ['our ENI, our EIP address', { NetworkInterfaceId: SELF.networkInterfaceId, PrivateIpAddress: '10.0.1.11' }, 'self', /on this node: .* on 10\.0\.1\.11/],
+      ['our ENI, no private IP in the answer', { NetworkInterfaceId: SELF.networkInterfaceId }, 'self', /on this node/],
+      ['our ENI but our primary address: never self', { NetworkInterfaceId: SELF.networkInterfaceId, PrivateIpAddress: '10.0.1.10' }, 'other', /this node's ENI but not on its EIP address 10\.0\.1\.11/],
+      ["the peer's ENI on its EIP address", { NetworkInterfaceId: PEER.networkInterfaceId, PrivateIpAddress: '10.0.2.11' }, 'other', /on the peer/],
+      ['only a private IP: ours', { PrivateIpAddress: '10.0.1.11' }, 'self', /on this node: no ENI on 10\.0\.1\.11/],
+      ["only a private IP: the peer's", { PrivateIpAddress: '10.0.2.11' }, 'other', /on the peer/],
+      ['only a private IP: unknown', { PrivateIpAddress: '10.0.9.9' }, 'other', /outside the pair/],
+    ];
+    test.each(rows)('%s', async (_name, over, holder, detail) => {
+      ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: [associated(over)] });
+      const seen = await withIp.observe();
+      expect(seen.holder).toBe(holder);
+      expect(seen.detail).toMatch(detail);
+    });
   });
 
   test('fromConfig picks this node and its peer from the cluster config', async () => {
@@ -71,6 +90,12 @@ describe('AwsEipOwnership', () => {
     await expect(AwsEipOwnership.fromConfig(config, 'db-a', ec2).holder()).resolves.toBe('self');
     await expect(AwsEipOwnership.fromConfig(config, 'db-b', ec2).holder()).resolves.toBe('other');
     expect(() => AwsEipOwnership.fromConfig(config, 'db-x', ec2)).toThrow(/db-x.*db-a, db-b/);
+    // Without eipPrivateIp the EIP belongs on the primary address; with it, on the secondary one.
+    ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: [associated({ NetworkInterfaceId: SELF.networkInterfaceId, PrivateIpAddress: '10.0.1.11' })] });
+    await expect(AwsEipOwnership.fromConfig(config, 'db-a', ec2).holder()).resolves.toBe('other');
+    const secondary = ClusterConfigSchema.parse({ ...config, nodes: config.nodes.map((n, i) => ({ ...n, eipPrivateIp: ['10.0.1.11', '10.0.2.11'][i] })) });
+    await expect(AwsEipOwnership.fromConfig(secondary, 'db-a', ec2).holder()).resolves.toBe('self');
+    await expect(AwsEipOwnership.fromConfig(secondary, 'db-b', ec2).holder()).resolves.toBe('other');
   });
 
   test('the client retries in standard mode, at most 3 attempts', async () => {

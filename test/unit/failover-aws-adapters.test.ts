@@ -1,7 +1,6 @@
-/** The controller's AWS adapters: the exact requests they send and how they read the answers. */
+/** The controller's AWS adapters: the exact requests they send and how they read the answers (EMF metrics: lambda-emf-metrics.test.ts). */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { AssociateAddressCommand, DescribeAddressesCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { PublishCommand } from '@aws-sdk/client-sns';
@@ -9,7 +8,6 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbStateStore, StateItemError, createControllerDynamoClient } from '../../lambda/failover/adapters/aws/dynamodb-state-store';
 import { AllocationNotFoundError, AwsEc2, createControllerEc2Client } from '../../lambda/failover/adapters/aws/ec2';
-import { PowertoolsMetricsSink } from '../../lambda/failover/adapters/aws/powertools-metrics';
 import { SnsNotifier, createControllerSnsClient } from '../../lambda/failover/adapters/aws/sns-notifier';
 import { EMPTY_STATE } from '../../lambda/failover/core/types';
 import { A, B, config, T } from './failover-fixtures';
@@ -47,6 +45,11 @@ describe('AwsEc2 (aws-sdk-client-mock)', () => {
     mock.on(DescribeAddressesCommand).resolvesOnce({ Addresses: [{ AllocationId: ALLOC, PublicIp: config.eip.publicIp, Domain: 'vpc' }] }).resolvesOnce({ Addresses: [] });
     await expect(ec2.describeEip(ALLOC, signal())).resolves.toBeNull();
     await expect(ec2.describeEip(ALLOC, signal())).rejects.toBeInstanceOf(AllocationNotFoundError);
+  });
+
+  test('describeEip: an answer naming only a private IP is an association, not "not associated"', async () => {
+    mock.on(DescribeAddressesCommand).resolves({ Addresses: [{ AllocationId: ALLOC, PublicIp: config.eip.publicIp, PrivateIpAddress: '10.0.2.11' }] });
+    await expect(ec2.describeEip(ALLOC, signal())).resolves.toEqual({ associationId: null, networkInterfaceId: null, instanceId: null, privateIpAddress: '10.0.2.11' });
   });
 
   test('describeInstances filters by id (a vanished instance is absent, not an error), follows pages', async () => {
@@ -204,36 +207,5 @@ describe('SnsNotifier (aws-sdk-client-mock)', () => {
     const topic = 'arn:aws:sns:eu-west-1:111122223333:eip-failover-orders-db';
     await new SnsNotifier(sns, topic).publish({ subject: 'subject line', body: 'line 1\nline 2' });
     expect(mock.commandCalls(PublishCommand).map((c) => c.args[0].input)).toEqual([{ TopicArn: topic, Subject: 'subject line', Message: 'line 1\nline 2' }]);
-  });
-});
-
-describe('PowertoolsMetricsSink (EMF)', () => {
-  test('plain metrics are buffered in one document; a dimensioned one goes out alone with its dimension', () => {
-    const lines: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
-      const metrics = new Metrics({ namespace: 'EipFailoverTest', serviceName: 'controller-test', defaultDimensions: { ClusterName: 'orders-db' } });
-      const sink = new PowertoolsMetricsSink(metrics);
-      sink.record({ name: 'EipMoves', unit: 'Count', value: 1 });
-      sink.record({ name: 'FailoverLatencyMs', unit: 'Milliseconds', value: 1234 });
-      sink.record({ name: 'RejectedEvents', unit: 'Count', value: 1, dimensions: { Reason: 'source-mismatch' } });
-      expect(lines).toHaveLength(1);
-      const single = JSON.parse(lines[0]!);
-      expect(single).toMatchObject({ RejectedEvents: 1, Reason: 'source-mismatch', ClusterName: 'orders-db' });
-      expect(single._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(expect.arrayContaining(['ClusterName', 'Reason']));
-      const buffered = metrics.serializeMetrics();
-      expect(buffered).toMatchObject({ EipMoves: 1, FailoverLatencyMs: 1234, ClusterName: 'orders-db' });
-      expect(buffered._aws.CloudWatchMetrics[0]!.Metrics).toEqual(
-        expect.arrayContaining([
-          { Name: 'EipMoves', Unit: MetricUnit.Count },
-          { Name: 'FailoverLatencyMs', Unit: MetricUnit.Milliseconds },
-        ]),
-      );
-    } finally {
-      spy.mockRestore();
-    }
   });
 });

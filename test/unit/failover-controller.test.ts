@@ -15,7 +15,7 @@ import { systemClock } from '../../lambda/failover/adapters/system-clock';
 import { FailoverController } from '../../lambda/failover/controller';
 import { EMPTY_STATE, type ClusterState } from '../../lambda/failover/core/types';
 import { MoveFailedError, MoveUnconfirmedError, ObservationError } from '../../lambda/failover/errors';
-import { A, B, config, envelopeOf, REPLICA, settings, stored, WRITER, type EventSpec } from './failover-fixtures';
+import { A, B, config, envelopeOf, REPLICA, secondaryIpConfig, settings, stored, WRITER, type EventSpec } from './failover-fixtures';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 const ec2Client = createControllerEc2Client({ region: config.region, credentials });
@@ -24,13 +24,13 @@ const ec2Mock = mockClient(ec2Client);
 const snsMock = mockClient(snsClient);
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:eip-failover';
 
-const on = (node: typeof A): Address => ({
+const on = (node: typeof A, privateIp = node.privateIp): Address => ({
   AllocationId: config.eip.allocationId,
   PublicIp: config.eip.publicIp,
   AssociationId: 'eipassoc-0123456789abcdef0',
   NetworkInterfaceId: node.networkInterfaceId,
   InstanceId: node.instanceId,
-  PrivateIpAddress: node.privateIp,
+  PrivateIpAddress: privateIp,
 });
 const instances = (aState = 'running', bState = 'running') => ({
   Reservations: [
@@ -41,14 +41,14 @@ const instances = (aState = 'running', bState = 'running') => ({
 
 /** The times of the fixtures are relative to now, here. */
 const now = () => Date.now();
-function harness(initial: ClusterState | null) {
+function harness(initial: ClusterState | null, clusterConfig = config) {
   const store = new MemoryStateStore();
   const metrics = new MemoryMetricsSink();
   const log = new MemoryLog();
   const ready = initial ? store.put(initial, null) : Promise.resolve();
   let ids = 0;
   const controller = new FailoverController({
-    config,
+    config: clusterConfig,
     settings,
     ec2: new AwsEc2(ec2Client),
     store,
@@ -122,6 +122,37 @@ describe('FailoverController: a move', () => {
     expect(decisionLine.fields).toHaveProperty('observation.eip', { kind: 'node', nodeId: A.id });
     expect(decisionLine.fields).toHaveProperty('stateBefore.nodes.db-a.report.state', 'FAULT');
     expect(decisionLine.fields).toHaveProperty('settings.flapDampingMs', settings.flapDampingMs);
+  });
+
+  test('with nodes[].eipPrivateIp: the EIP goes to the target ENI on its secondary IP and is confirmed there', async () => {
+    const [a, b] = secondaryIpConfig.nodes;
+    const h = harness(failedWriterState(), secondaryIpConfig);
+    await h.ready;
+    ec2Mock
+      .on(DescribeAddressesCommand)
+      .resolvesOnce({ Addresses: [on(a, a.eipPrivateIp)] }) // observe
+      .resolvesOnce({ Addresses: [on(b, b.privateIp)] }) // confirm: on db-b's primary address is not a confirmation
+      .resolves({ Addresses: [on(b, b.eipPrivateIp)] });
+    ec2Mock.on(AssociateAddressCommand).resolves({ AssociationId: 'eipassoc-0fedcba9876543210' });
+
+    const outcome = await h.controller.handle({ kind: 'event', raw: masterB() }, h.deadline());
+
+    expect(outcome).toMatchObject({ kind: 'decided', moved: true, action: { kind: 'associate', targetNodeId: b.id } });
+    expect(ec2Mock.commandCalls(AssociateAddressCommand).map((c) => c.args[0].input)).toEqual([
+      { AllocationId: config.eip.allocationId, NetworkInterfaceId: b.networkInterfaceId, PrivateIpAddress: '10.0.2.11', AllowReassociation: true },
+    ]);
+    expect(ec2Mock.commandCalls(DescribeAddressesCommand)).toHaveLength(3);
+    expect((await h.store.get())!.state).toMatchObject({ holder: { nodeId: b.id }, moveCount: 1 });
+  });
+
+  test('with nodes[].eipPrivateIp: the EIP on a node\'s primary address is foreign, never moved', async () => {
+    const [a] = secondaryIpConfig.nodes;
+    const h = harness(failedWriterState(), secondaryIpConfig);
+    await h.ready;
+    ec2Mock.on(DescribeAddressesCommand).resolves({ Addresses: [on(a, a.privateIp)] });
+    const outcome = await h.controller.handle({ kind: 'event', raw: masterB() }, h.deadline());
+    expect(outcome).toMatchObject({ kind: 'decided', moved: false, action: { kind: 'none', reason: 'foreign-association' } });
+    expect(ec2Mock.commandCalls(AssociateAddressCommand)).toHaveLength(0);
   });
 
   test('never confirmed: exactly one AssociateAddress, claim released, MoveUnconfirmedError, a failure message', async () => {

@@ -12,6 +12,11 @@ import type { Settings } from '../../lambda/failover/settings';
 export const T = 1_760_000_000_000;
 export const config: ClusterConfig = parseClusterConfig(JSON.parse(readFileSync(join(__dirname, '../../examples/cluster.json'), 'utf8')));
 export const [A, B] = config.nodes;
+/** The example with the EIP mapped to a secondary private IP of each node (what the CDK app deploys). */
+export const secondaryIpConfig: ClusterConfig = parseClusterConfig({
+  ...config,
+  nodes: config.nodes.map((n, i) => ({ ...n, eipPrivateIp: ['10.0.1.11', '10.0.2.11'][i] })),
+});
 
 export const settings: Settings = {
   maxEventAgeMs: 60_000,

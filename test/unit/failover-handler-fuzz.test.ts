@@ -25,7 +25,6 @@ beforeAll(async () => {
   process.env.EIP_FAILOVER_CONFIG_REF = join(__dirname, '../../examples/cluster.json');
   process.env.EIP_FAILOVER_TABLE_NAME = 'eip-failover-state';
   process.env.EIP_FAILOVER_TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:eip-failover';
-  process.env.POWERTOOLS_METRICS_NAMESPACE = 'EipFailoverTest';
   ({ handler } = (await import('../../lambda/failover/handler')) as { handler: Handler });
 });
 

@@ -2,12 +2,16 @@
  * lambda/build-options.cjs, the controller's one set of build options: its SDK schema plugin keeps
  * every schema the controller sends and reads identical to the SDK's own (CommonJS, untouched)
  * build while letting esbuild drop the rest; and `node lambda/build-options.cjs <dir>` (what the
- * CDK app runs) writes a loadable index.js exporting `handler`.
+ * CDK app runs) writes a loadable index.js exporting `handler`, with the SSM reader and the SDK's
+ * credential chain in files of their own, loaded only when needed.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { CONTROLLER_BUNDLING, inlineSdkSchemaKeys } from '../../lambda/build-options.cjs';
 
@@ -90,17 +94,93 @@ describe('inlineSdkSchemaKeys', () => {
 });
 
 describe('node lambda/build-options.cjs <outDir>', () => {
+  const out = () => join(dir, 'asset');
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(ROOT, 'lambda/build-options.cjs'), out()], { stdio: 'pipe' });
+  });
+
   test('writes index.js: small, self-contained, exporting the handler', () => {
-    const out = join(dir, 'asset');
-    execFileSync(process.execPath, [join(ROOT, 'lambda/build-options.cjs'), out], { stdio: 'pipe' });
-    const file = join(out, 'index.js');
-    // 0.8 MiB as built today; losing minify, mainFields or the plugin each puts it well over 1 MiB.
+    const file = join(out(), 'index.js');
+    // 0.55 MiB as built today; losing minify, mainFields or the plugin each puts it well over 1 MiB.
     expect(statSync(file).size).toBeLessThan(1024 * 1024);
     // Loaded from the temp dir, where no node_modules can be found: everything it needs is inside.
     const kind = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(file)}).handler)`], {
-      cwd: out,
+      cwd: out(),
       env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     }).toString();
     expect(kind).toBe('function');
+  });
+
+  test.each([
+    ['the SSM client', 'config-ssm-read.js', 'AmazonSSM'],
+    ['the credential chain’s web identity provider (STS)', 'credential-chain.js', 'AssumeRoleWithWebIdentity'],
+    ['the credential chain’s SSO provider', 'credential-chain.js', 'GetRoleCredentials'],
+  ])('%s is not in index.js but in %s beside it', (_what, file, marker) => {
+    const index = readFileSync(join(out(), 'index.js'), 'utf8');
+    expect(readFileSync(join(out(), file), 'utf8')).toContain(marker);
+    expect(index).not.toContain(marker);
+    expect(index).toContain(`./${file}`);
+  });
+
+  describe('an ssm: config ref, from the asset directory alone', () => {
+    const requests: string[] = [];
+    // SSM answering GetParameter with a document that fails validation: the error names the ref,
+    // which proves the own file was loaded and asked SSM, without DynamoDB or EC2 behind it.
+    // GET /credentials: a container credentials endpoint, for a run without credentials in the environment.
+    const ssm = createServer((req, res) => {
+      req.resume().on('end', () => {
+        if (req.method === 'GET') {
+          requests.push(`GET ${req.url}`);
+          res.setHeader('content-type', 'application/json');
+          return res.end(JSON.stringify({ AccessKeyId: 'ASIACONTAINER', SecretAccessKey: 's', Token: 't', Expiration: new Date(Date.now() + 3_600_000).toISOString() }));
+        }
+        requests.push(`${String(req.headers['x-amz-target'])} ${String(req.headers.authorization).match(/Credential=(\w+)/)?.[1]}`);
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        res.end(JSON.stringify({ Parameter: { Name: '/eip/x', Type: 'String', Value: '{"clusterName":"orders-db","region":"Europe"}', Version: 1 } }));
+      });
+    });
+    beforeAll(() => new Promise<void>((r) => ssm.listen(0, '127.0.0.1', r)));
+    afterAll(() => new Promise<void>((r) => ssm.close(() => r())));
+
+    beforeEach(() => {
+      requests.length = 0;
+    });
+    const url = () => `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`;
+    const staticKeys = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+    const tick = async (assetDir: string, credentials: Record<string, string> = staticKeys) => {
+      const script = `require('./index.js').handler({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }).then(() => console.log('RESULT resolved'), (e) => console.log('RESULT ' + e.name + ': ' + e.message.split('\\n')[0]))`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+        cwd: assetDir,
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'eu-west-1',
+          ...credentials,
+          AWS_ENDPOINT_URL_SSM: url(),
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          EIP_FAILOVER_CONFIG_REF: 'ssm:/eip/x',
+          EIP_FAILOVER_TABLE_NAME: 't',
+          EIP_FAILOVER_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:t',
+        },
+      });
+      return stdout.split('\n').find((l) => l.startsWith('RESULT ')) ?? stdout;
+    };
+
+    test('loads config-ssm-read.js, calls GetParameter with the environment’s credentials and validates what it got', async () => {
+      await expect(tick(out())).resolves.toBe('RESULT ConfigError: invalid cluster config (ssm:/eip/x):');
+      expect(requests).toEqual(['AmazonSSM.GetParameter AKIDEXAMPLE']);
+    });
+
+    test('without credentials in the environment the SDK’s chain (credential-chain.js) finds them: here, a container endpoint', async () => {
+      await expect(tick(out(), { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url()}/credentials` })).resolves.toBe('RESULT ConfigError: invalid cluster config (ssm:/eip/x):');
+      expect(requests).toEqual(['GET /credentials', 'AmazonSSM.GetParameter ASIACONTAINER']);
+    });
+
+    test.each([['config-ssm-read.js'], ['credential-chain.js']])('without %s beside index.js, the invocation that needs it cannot load it', async (missing) => {
+      const alone = join(dir, `without-${missing}`);
+      mkdirSync(alone);
+      for (const f of ['index.js', 'config-ssm-read.js', 'credential-chain.js'].filter((f) => f !== missing)) copyFileSync(join(out(), f), join(alone, f));
+      const credentials = missing === 'credential-chain.js' ? { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url()}/credentials` } : staticKeys;
+      await expect(tick(alone, credentials)).resolves.toMatch(new RegExp(`^RESULT .*Cannot find module '\\./${missing.replace('.', '\\.')}'`));
+    });
   });
 });

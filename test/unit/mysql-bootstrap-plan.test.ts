@@ -27,12 +27,18 @@ describe('planBootstrap', () => {
     expect(overridden.accounts.find((x) => x.role === 'replication')?.host).toBe('10.0.%');
   });
 
-  test('least privilege: the health check gets none, the probe monitors and reads the heartbeat', () => {
+  test('least privilege: the health check gets none, the probe monitors, reads the heartbeat and writes only its own table', () => {
     expect(a.accounts.filter((x) => x.role === 'health check').map((x) => [x.host, x.privileges])).toEqual([
       ['localhost', []],
       ['127.0.0.1', []],
     ]);
-    expect(a.accounts.find((x) => x.role === 'probe')?.privileges).toEqual(['*.*:SLAVE MONITOR', 'eip_failover.heartbeat:SELECT']);
+    expect(a.accounts.find((x) => x.role === 'probe')?.privileges).toEqual([
+      '*.*:SLAVE MONITOR',
+      'eip_failover.heartbeat:SELECT',
+      'eip_failover.probe:SELECT',
+      'eip_failover.probe:INSERT',
+      'eip_failover.probe:UPDATE',
+    ]);
   });
 
   test('the semi-sync switch turns both sides off', () => {
@@ -69,4 +75,11 @@ test('live values compare as MariaDB reports them', () => {
 test("the mysql_native_password hash equals MariaDB's PASSWORD()", () => {
   // SELECT PASSWORD('rp') on MariaDB 10.11.
   expect(nativePasswordHash('rp')).toBe('*8A97E06CAA86480A2986E5CAC34724E004D5069B');
+});
+
+test('a node with eipPrivateIp also listens on it (the EIP maps there)', () => {
+  const doc = structuredClone(example) as { nodes: Array<Record<string, unknown>> };
+  doc.nodes[1]!.eipPrivateIp = '10.0.2.11';
+  const text = renderDropIn(planBootstrap(parseClusterConfig(doc), 'db-b'), 'orders-db');
+  expect(text.split('\n')).toContain('bind_address = 127.0.0.1,10.0.2.10,10.0.2.11');
 });

@@ -43,7 +43,7 @@ export class AwsEc2 implements Ec2Port {
     const out = await this.ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocationId] }), { abortSignal: signal });
     const address = out.Addresses?.find((a) => a.AllocationId === allocationId);
     if (!address) throw new AllocationNotFoundError(`DescribeAddresses did not return ${allocationId}`);
-    if (!address.AssociationId && !address.NetworkInterfaceId && !address.InstanceId) return null;
+    if (!address.AssociationId && !address.NetworkInterfaceId && !address.InstanceId && !address.PrivateIpAddress) return null;
     return {
       associationId: address.AssociationId ?? null,
       networkInterfaceId: address.NetworkInterfaceId ?? null,

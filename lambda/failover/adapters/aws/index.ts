@@ -1,15 +1,14 @@
 /**
- * The controller's dependencies on AWS, from the function's environment:
- *   EIP_FAILOVER_CONFIG_REF  ssm:<parameter name> of the cluster config (or a file path)
+ * The controller's dependencies on AWS, from the function's environment (the config itself comes
+ * from lib/config/env-source.ts, shared with the probe):
  *   EIP_FAILOVER_TABLE_NAME  DynamoDB table of the state (see dynamodb-state-store.ts)
  *   EIP_FAILOVER_TOPIC_ARN   SNS topic for notices
  *   EIP_FAILOVER_*           timing knobs (settings.ts)
  */
 import type { ClusterConfig } from '../../../../lib/config/schema';
 import type { ControllerDeps } from '../../controller';
-import type { ConfigSource, DecisionLog, MetricsSink, Notifier } from '../../ports';
+import type { DecisionLog, MetricsSink, Notifier } from '../../ports';
 import { settingsFromEnv, SettingsError } from '../../settings';
-import { RefConfigSource } from '../config-source';
 import { systemClock } from '../system-clock';
 import { DynamoDbStateStore, createControllerDynamoClient } from './dynamodb-state-store';
 import { AwsEc2, createControllerEc2Client } from './ec2';
@@ -20,10 +19,6 @@ function required(env: Env, name: string): string {
   const value = env[name];
   if (!value) throw new SettingsError(`environment variable ${name} is not set`);
   return value;
-}
-
-export function configSourceFromEnv(env: Env): ConfigSource {
-  return new RefConfigSource(required(env, 'EIP_FAILOVER_CONFIG_REF'), env.AWS_REGION);
 }
 
 export function awsControllerDeps(env: Env, config: ClusterConfig, shared: { metrics: MetricsSink; log: DecisionLog }): ControllerDeps {
