@@ -10,7 +10,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { controllerBuildOptions, credentialsFromEnvironmentFirst, inlineSdkSchemaKeys, ownFileForLazyImports } from '../lambda/build-options.cjs';
+import { controllerBuildOptions, credentialsFromEnvironmentFirst, inlineSdkSchemaKeys, OWN_FILE_IMPORTS, ownFileForLazyImports } from '../lambda/build-options.cjs';
 import { coldStart, startLocalAws, type ColdStart, type ConfigMode, type Scenario } from './controller';
 import { percentile } from './stats';
 
@@ -102,6 +102,13 @@ const withPlugins = (o: BuildOptions, ...extra: Plugin[]): BuildOptions => ({ ..
 const PLUGIN = { schemaKeys: inlineSdkSchemaKeys().name, ownFile: ownFileForLazyImports().name, credentials: credentialsFromEnvironmentFirst().name };
 /** The deployed options with only the named plugins of the deployed set. */
 const onlyPlugins = (o: BuildOptions, ...keep: string[]): BuildOptions => ({ ...o, plugins: (o.plugins ?? []).filter((p) => keep.includes(p.name)) });
+/** The deployed plugins, with only these of OWN_FILE_IMPORTS in files of their own (the others stay in the bundle behind import()). */
+const ownFilesOnly = (o: BuildOptions, ...files: string[]): BuildOptions => ({
+  ...o,
+  plugins: (o.plugins ?? []).map((p) => (p.name === PLUGIN.ownFile ? ownFileForLazyImports(OWN_FILE_IMPORTS.filter((i) => files.includes(i.file))) : p)),
+});
+const SSM_FILE = 'config-ssm-read.js';
+const CHAIN_FILE = 'credential-chain.js';
 /** The build before the lever set of the config, logging and credential work: Powertools, the SSM reader imported statically, the whole credential chain (and the config from SSM). */
 const previous = (o: BuildOptions): BuildOptions => withPlugins(onlyPlugins(o, PLUGIN.schemaKeys), undo(UNDO.powertools, UNDO.staticSsm));
 
@@ -115,11 +122,13 @@ const VARIANTS: readonly Variant[] = [
   { name: '+ minify', options: (o) => ({ ...onlyPlugins(o), mainFields: undefined }) },
   { name: '+ mainFields module,main (SDK ES modules, tree-shaken)', options: (o) => onlyPlugins(o) },
   { name: '+ SDK schema keys inlined', options: (o) => onlyPlugins(o, PLUGIN.schemaKeys) },
-  { name: '+ the SSM reader in a file of its own', options: (o) => onlyPlugins(o, PLUGIN.schemaKeys, PLUGIN.ownFile) },
-  { name: '+ credentials from the environment first (the chain in a file of its own) = deployed build', options: (o) => o },
+  { name: '+ the SSM reader in a file of its own', options: (o) => ownFilesOnly(onlyPlugins(o, PLUGIN.schemaKeys, PLUGIN.ownFile), SSM_FILE) },
+  { name: '+ credentials from the environment first (the chain in a file of its own)', options: (o) => ownFilesOnly(o, SSM_FILE, CHAIN_FILE) },
+  { name: '+ SNS and the SDK’s event-stream and browser modules in files of their own (nothing lazy left in index.js) = deployed build', options: (o) => o },
   { name: 'deployed, but zod as `import { z }` (all of zod)', options: (o) => withPlugins(o, undo(UNDO.zodNamespace)) },
   { name: "deployed, but zod's JIT fast path on (config and event parses)", options: (o) => withPlugins(o, undo(UNDO.zodJit)) },
   { name: 'deployed, but the SNS client built with the others (static import)', options: (o) => withPlugins(o, undo(UNDO.lazySns)) },
+  { name: 'deployed, but SNS inside the bundle (behind import())', options: (o) => ownFilesOnly(o, ...OWN_FILE_IMPORTS.map((i) => i.file).filter((f) => f !== 'sns-notifier.js')) },
   { name: 'deployed, but the config read from SSM (`ssm:` ref)', options: (o) => o, config: 'ssm' },
   { name: 'deployed, but Powertools Logger and Metrics', options: (o) => withPlugins(o, undo(UNDO.powertools)) },
   { name: 'deployed, but the SSM reader imported statically', options: (o) => withPlugins(o, undo(UNDO.staticSsm)) },

@@ -9,6 +9,7 @@
  */
 import type { YieldReport } from '../node-agent/switchover/yield';
 import { planSwitchover, type Refusal, type SwitchoverPlan, type SwitchoverRequest } from './core/plan';
+import { EipctlError } from './errors';
 import type { PairTarget, Progress, WriteLoad, WriteLoadResult } from './ports';
 
 export interface SwitchoverOptions extends SwitchoverRequest {
@@ -115,7 +116,13 @@ async function attempt(t: PairTarget, o: SwitchoverOptions): Promise<SwitchoverR
     // Watched from now on, not after the yield returns (it returns only once its own agent saw the
     // EIP go), so the times of the EIP move and of the first write on the target are the real ones.
     const watch = new TargetWatch(t, o);
-    const y = await t.agent.yieldWriter(plan.from, { catchUpTimeoutMs: o.catchUpTimeoutMs, handoverTimeoutMs: o.handoverTimeoutMs }, o.signal, say);
+    const y = await t.agent.yieldWriter(plan.from, { catchUpTimeoutMs: o.catchUpTimeoutMs, handoverTimeoutMs: o.handoverTimeoutMs }, o.signal, say).catch(async (err: Error) => {
+      // No report from the writer: it may not have started, or still be running (then it finishes
+      // or rolls back on its own; its hold expires in any case). Without the boost a takeover is only slower.
+      watch.stop();
+      await t.agent.cancelTakeover(plan.to).catch(() => undefined);
+      throw new EipctlError(`no report from eip-agent yield on ${plan.from} (${err.message}); the pair's state is unknown: check it with eipctl status`);
+    });
     if (y.outcome === 'refused' || y.outcome === 'rolled-back') {
       watch.stop();
       return await undone(t, o, r, y, load);

@@ -12,7 +12,7 @@
  * in NodejsFunction's terms, for reference; on its own it is not enough.
  *
  * Run directly: `node lambda/build-options.cjs <outDir>` writes <outDir>/index.js (handler
- * `index.handler`) and prints its size.
+ * `index.handler`), with the files of their own (OWN_FILE_IMPORTS) beside it, and prints its size.
  */
 const { statSync } = require('node:fs');
 const { readFile } = require('node:fs/promises');
@@ -72,11 +72,12 @@ function inlineSdkSchemaKeys() {
 
 /**
  * Lazily imported modules that go into a file of their own next to the bundle, require()d at
- * first use, because only some cold starts need them. The SSM reader: only an `ssm:` config ref
- * reads SSM (CDK puts the config in the environment). Left inside the bundle, even behind
- * import(), it brings all of @aws-sdk/client-ssm (esbuild ignores "sideEffects": false in a
- * dynamically imported graph), which every cold start then parses (docs/controller.md, "Bundle
- * and cold start"). The own file is a complete bundle: it repeats the SDK core it needs.
+ * first use, because only some invocations need them. Left inside the bundle, even behind
+ * import(), they cost every cold start: esbuild keeps a dynamically imported graph whole (all of
+ * @aws-sdk/client-ssm for the SSM reader, which only an `ssm:` config ref uses), and any import()
+ * at all makes it wrap every module it reaches, the SDK core included, in a lazy initialiser that
+ * V8 parses twice; with none left the tick is about 20 ms faster (docs/controller.md, "Bundle and
+ * cold start"). An own file is a complete bundle: it repeats the SDK core it needs.
  */
 const OWN_FILE_IMPORTS = Object.freeze([
   Object.freeze({ importer: /[\\/]lib[\\/]config[\\/]env-source\.ts$/, specifier: './ssm-read', file: 'config-ssm-read.js', when: 'an ssm: config ref' }),
@@ -86,6 +87,20 @@ const OWN_FILE_IMPORTS = Object.freeze([
     specifier: '@aws-sdk/credential-provider-node',
     file: 'credential-chain.js',
     when: 'no credentials in the environment',
+  }),
+  Object.freeze({ importer: /[\\/]lambda[\\/]failover[\\/]adapters[\\/]aws[\\/]index\.ts$/, specifier: './sns-notifier', file: 'sns-notifier.js', when: 'the first notice' }),
+  // Imported by the SDK for operations and platforms the Lambdas do not have.
+  Object.freeze({
+    importer: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]protocols[\\/]HttpProtocol\.js$/,
+    specifier: '@smithy/core/event-streams',
+    file: 'sdk-event-streams.js',
+    when: 'an event stream operation (none)',
+  }),
+  Object.freeze({
+    importer: /[\\/]@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]client[\\/]util-user-agent-browser[\\/]createUserAgentStringParsingProvider\.js$/,
+    specifier: 'bowser',
+    file: 'sdk-bowser.js',
+    when: 'a browser user agent (never in Node)',
   }),
 ]);
 
@@ -105,20 +120,26 @@ function credentialsFromEnvironmentFirst() {
 }
 
 /**
- * Turns each `import(specifier)` of OWN_FILE_IMPORTS into a load of `./<file>`, and at the
- * end of the build bundles the imported module into `<dir of outfile>/<file>` with the same options.
+ * Turns each `import(specifier)` of `imports` into a load of `./<file>`, and at the end of the
+ * build bundles the imported module into `<dir of outfile>/<file>` with the same options and
+ * plugins, this one included (an own file may load another: the SSM reader, the credential chain).
+ * @param {ReadonlyArray<{ importer: RegExp; specifier: string; file: string }>} [imports]
+ * @param {Set<string>} [written] files already written by this build (shared with its own-file builds)
  * @returns {import('esbuild').Plugin}
  */
-function ownFileForLazyImports() {
-  const inner = Symbol('own-file');
-  const specifiers = OWN_FILE_IMPORTS.map((i) => i.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+function ownFileForLazyImports(imports = OWN_FILE_IMPORTS, written) {
+  const name = 'own-file-for-lazy-imports';
+  const inner = Symbol(name);
+  const specifiers = imports.map((i) => i.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
   return {
-    name: 'own-file-for-lazy-imports',
+    name,
     setup(build) {
+      const done = written ?? new Set();
       /** @type {Map<string, string>} file -> resolved module path */
       const found = new Map();
+      if (specifiers.length === 0) return;
       build.onResolve({ filter: new RegExp(`^(${specifiers.join('|')})$`) }, async (args) => {
-        const own = OWN_FILE_IMPORTS.find((i) => i.specifier === args.path && i.importer.test(args.importer));
+        const own = imports.find((i) => i.specifier === args.path && i.importer.test(args.importer));
         if (!own || args.kind !== 'dynamic-import' || args.pluginData === inner) return undefined;
         const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: inner });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
@@ -126,10 +147,15 @@ function ownFileForLazyImports() {
         return { path: `./${own.file}`, external: true };
       });
       build.onEnd(async (result) => {
-        const { outfile, write } = build.initialOptions;
+        const { outfile, write, plugins = [] } = build.initialOptions;
         if (result.errors.length > 0 || !outfile || write === false) return;
-        // Same options and plugins, this one included: an own file may load another (the SSM reader the credential chain).
-        for (const [file, entry] of found) await build.esbuild.build({ ...build.initialOptions, entryPoints: [entry], outfile: join(dirname(outfile), file) });
+        for (const [file, entry] of found) {
+          const target = join(dirname(outfile), file);
+          if (done.has(target)) continue;
+          done.add(target);
+          const own = plugins.map((p) => (p.name === name ? ownFileForLazyImports(imports, done) : p));
+          await build.esbuild.build({ ...build.initialOptions, entryPoints: [entry], outfile: target, plugins: own });
+        }
       });
     },
   };

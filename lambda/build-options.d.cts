@@ -27,8 +27,8 @@ export declare function inlineSdkSchemaKeys(): Plugin;
 /** Lazily imported modules bundled into a file of their own next to the bundle (the SSM reader, the credential chain), and when they load. */
 export declare const OWN_FILE_IMPORTS: ReadonlyArray<{ readonly importer: RegExp; readonly specifier: string; readonly file: string; readonly when: string }>;
 
-/** The esbuild plugin that writes OWN_FILE_IMPORTS into their own files (see the .cjs). */
-export declare function ownFileForLazyImports(): Plugin;
+/** The esbuild plugin that writes `imports` (default OWN_FILE_IMPORTS) into their own files (see the .cjs). */
+export declare function ownFileForLazyImports(imports?: ReadonlyArray<{ readonly importer: RegExp; readonly specifier: string; readonly file: string }>): Plugin;
 
 /** The esbuild plugin that gives every client lambda/sdk-credentials.ts as its default credential provider. */
 export declare function credentialsFromEnvironmentFirst(): Plugin;

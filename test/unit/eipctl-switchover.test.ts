@@ -29,7 +29,7 @@ function yieldReport(over: Partial<YieldReport> = {}): YieldReport {
 }
 
 /** A fake pair on a fake clock: the EIP reaches db-b at +150 ms, db-b is writable at +240 ms. */
-function fake(o: { view?: Parameters<typeof pair>[0]; yield?: Partial<YieldReport>; prepare?: 'prepared' | 'refused'; eipAtMs?: number | null; writableAtMs?: number | null; abortDuring?: 'load' | 'prepare' | 'yield' | 'confirm'; load?: boolean } = {}) {
+function fake(o: { view?: Parameters<typeof pair>[0]; yield?: Partial<YieldReport> | Error; prepare?: 'prepared' | 'refused'; eipAtMs?: number | null; writableAtMs?: number | null; abortDuring?: 'load' | 'prepare' | 'yield' | 'confirm'; load?: boolean } = {}) {
   let now = FENCED - 1000;
   const calls: string[] = [];
   const ac = new AbortController();
@@ -46,6 +46,7 @@ function fake(o: { view?: Parameters<typeof pair>[0]; yield?: Partial<YieldRepor
       calls.push(`yield ${id} ${req.catchUpTimeoutMs} ${req.handoverTimeoutMs}`);
       if (o.abortDuring === 'yield') ac.abort();
       now = FENCED + 20;
+      if (o.yield instanceof Error) throw o.yield;
       return yieldReport(o.yield);
     },
   };
@@ -67,7 +68,7 @@ function fake(o: { view?: Parameters<typeof pair>[0]; yield?: Partial<YieldRepor
         return eipAt !== null && now >= eipAt ? 'db-b' : 'db-a';
       },
       // db-b writable from writableAt; db-a read_only after its fence, writable again 1.2 s after a rollback.
-      readOnly: async (id) => (id === 'db-b' ? !(writableAt !== null && now >= writableAt) : o.yield?.outcome === 'rolled-back' ? now < FENCED + 1200 : true),
+      readOnly: async (id) => (id === 'db-b' ? !(writableAt !== null && now >= writableAt) : !(o.yield instanceof Error) && o.yield?.outcome === 'rolled-back' ? now < FENCED + 1200 : true),
     },
     probeEveryMs: 25,
     ...(o.load === false ? {} : { writeLoad: () => load }),
@@ -169,4 +170,10 @@ test('the EIP never arrives: failed after the confirm bound, with where to look'
   const r = await runSwitchover(f.target, f.options);
   expect(r).toMatchObject({ outcome: 'failed', eipMoved: false, newWriterWritable: false, downtimeMs: null });
   expect(r.leftState).toMatch(/^handover failed: .*eipctl history/);
+});
+
+test('no report from the writer (SSM failed): the boost is dropped and the error says the state is unknown', async () => {
+  const f = fake({ yield: new Error('SSM command cmd-9 on i-0a had no final status after 110 s') });
+  await expect(runSwitchover(f.target, f.options)).rejects.toThrow(/^no report from eip-agent yield on db-a \(SSM command cmd-9 .*\); the pair's state is unknown: check it with eipctl status$/);
+  expect(f.calls).toEqual(['load start', 'prepare db-b 50000', 'yield db-a 5000 15000', 'cancel db-b', 'load stop']);
 });

@@ -2,8 +2,8 @@
  * lambda/build-options.cjs, the controller's one set of build options: its SDK schema plugin keeps
  * every schema the controller sends and reads identical to the SDK's own (CommonJS, untouched)
  * build while letting esbuild drop the rest; and `node lambda/build-options.cjs <dir>` (what the
- * CDK app runs) writes a loadable index.js exporting `handler`, with the SSM reader and the SDK's
- * credential chain in files of their own, loaded only when needed.
+ * CDK app runs) writes a loadable index.js exporting `handler`, with what only some invocations
+ * need (the SSM reader, the SDK's credential chain, SNS, ...) in files of their own beside it.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -101,7 +101,7 @@ describe('node lambda/build-options.cjs <outDir>', () => {
 
   test('writes index.js: small, self-contained, exporting the handler', () => {
     const file = join(out(), 'index.js');
-    // 0.55 MiB as built today; losing minify, mainFields or the plugin each puts it well over 1 MiB.
+    // 0.36 MiB as built today; losing minify, mainFields or the schema plugin each puts it well over 1 MiB.
     expect(statSync(file).size).toBeLessThan(1024 * 1024);
     // Loaded from the temp dir, where no node_modules can be found: everything it needs is inside.
     const kind = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(file)}).handler)`], {
@@ -115,6 +115,8 @@ describe('node lambda/build-options.cjs <outDir>', () => {
     ['the SSM client', 'config-ssm-read.js', 'AmazonSSM'],
     ['the credential chain’s web identity provider (STS)', 'credential-chain.js', 'AssumeRoleWithWebIdentity'],
     ['the credential chain’s SSO provider', 'credential-chain.js', 'GetRoleCredentials'],
+    ['the SNS client', 'sns-notifier.js', '2010-03-31'],
+    ['the SDK’s event stream codec', 'sdk-event-streams.js', ':message-type'],
   ])('%s is not in index.js but in %s beside it', (_what, file, marker) => {
     const index = readFileSync(join(out(), 'index.js'), 'utf8');
     expect(readFileSync(join(out(), file), 'utf8')).toContain(marker);
@@ -122,19 +124,28 @@ describe('node lambda/build-options.cjs <outDir>', () => {
     expect(index).toContain(`./${file}`);
   });
 
-  describe('an ssm: config ref, from the asset directory alone', () => {
+  describe('the own files, used from the asset directory alone', () => {
     const requests: string[] = [];
+    const publishes: string[] = [];
     // SSM answering GetParameter with a document that fails validation: the error names the ref,
     // which proves the own file was loaded and asked SSM, without DynamoDB or EC2 behind it.
     // GET /credentials: a container credentials endpoint, for a run without credentials in the environment.
+    // A form-encoded POST: SNS Publish.
     const ssm = createServer((req, res) => {
-      req.resume().on('end', () => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
         if (req.method === 'GET') {
           requests.push(`GET ${req.url}`);
           res.setHeader('content-type', 'application/json');
           return res.end(JSON.stringify({ AccessKeyId: 'ASIACONTAINER', SecretAccessKey: 's', Token: 't', Expiration: new Date(Date.now() + 3_600_000).toISOString() }));
         }
         requests.push(`${String(req.headers['x-amz-target'])} ${String(req.headers.authorization).match(/Credential=(\w+)/)?.[1]}`);
+        if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+          publishes.push(body);
+          res.setHeader('content-type', 'text/xml');
+          return res.end('<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>');
+        }
         res.setHeader('content-type', 'application/x-amz-json-1.1');
         res.end(JSON.stringify({ Parameter: { Name: '/eip/x', Type: 'String', Value: '{"clusterName":"orders-db","region":"Europe"}', Version: 1 } }));
       });
@@ -144,6 +155,7 @@ describe('node lambda/build-options.cjs <outDir>', () => {
 
     beforeEach(() => {
       requests.length = 0;
+      publishes.length = 0;
     });
     const url = () => `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`;
     const staticKeys = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
@@ -173,6 +185,19 @@ describe('node lambda/build-options.cjs <outDir>', () => {
     test('without credentials in the environment the SDK’s chain (credential-chain.js) finds them: here, a container endpoint', async () => {
       await expect(tick(out(), { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url()}/credentials` })).resolves.toBe('RESULT ConfigError: invalid cluster config (ssm:/eip/x):');
       expect(requests).toEqual(['GET /credentials', 'AmazonSSM.GetParameter ASIACONTAINER']);
+    });
+
+    test('a notice loads sns-notifier.js: one Publish', async () => {
+      const script = `const { SnsNotifier, createControllerSnsClient } = require('./sns-notifier.js');
+        new SnsNotifier(createControllerSnsClient({ region: 'eu-west-1' }), 'arn:aws:sns:eu-west-1:111122223333:t').publish({ subject: 's', body: 'b' })
+          .then(() => console.log('RESULT published'), (e) => console.log('RESULT ' + e.name + ': ' + e.message))`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+        cwd: out(),
+        env: { PATH: process.env.PATH, ...staticKeys, AWS_ENDPOINT_URL_SNS: url(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      });
+      expect(stdout).toMatch(/^RESULT published$/m);
+      expect(requests).toEqual(['undefined AKIDEXAMPLE']);
+      expect(publishes).toEqual([expect.stringContaining('Action=Publish')]);
     });
 
     test.each([['config-ssm-read.js'], ['credential-chain.js']])('without %s beside index.js, the invocation that needs it cannot load it', async (missing) => {
