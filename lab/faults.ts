@@ -65,7 +65,11 @@ export class FaultInjector {
         await node!.stopKeepalived();
         break;
       case 'power-off':
-        // The cable first, so nothing the dying processes send gets out.
+        // The database dies first: with the cable cut first, a commit in flight would complete
+        // locally without reaching the peer (an errant GTID on return, see the closing note of
+        // 2026-11-27), a window a real power loss does not open. Then the cable, so nothing the
+        // other dying processes send gets out.
+        await node!.killDb();
         await setNodeLink(this.lab, this.layout, node!.id, false);
         await node!.powerOff();
         break;

@@ -100,14 +100,6 @@ export function planBootstrap(config: ClusterConfig, nodeId: string, overrides: 
     { name: 'rpl_semi_sync_master_enabled', value: m.semiSync, apply: 'live' },
     { name: 'rpl_semi_sync_slave_enabled', value: m.semiSync, apply: 'live' },
     { name: 'rpl_semi_sync_master_timeout', value: m.semiSyncTimeoutMs, apply: 'live' },
-    // A commit waits for the peer's ack before the engine commits it (not after), so a writer that
-    // dies waiting holds that transaction only as prepared; starting as a replica makes crash
-    // recovery roll it back and truncate it from the binlog instead of keeping a write the peer
-    // never saw (GTID strict mode would then stop replication both ways once the node rejoins).
-    // `loose-`: servers before 10.6.19/10.11.9 lack the option and truncate on
-    // rpl_semi_sync_slave_enabled alone; they must not refuse to start.
-    { name: 'rpl_semi_sync_master_wait_point', value: 'AFTER_SYNC', apply: 'live' },
-    { name: 'loose-init_rpl_role', value: 'SLAVE', apply: 'startup' },
     // Debian's 50-server.cnf binds 127.0.0.1 only; the peer and the EIP need the private IP.
     // ... and the EIP's secondary address when it has one (nodes[].eipPrivateIp).
     { name: 'bind_address', value: overrides.bindAddress ?? ['127.0.0.1', self.privateIp, ...(self.eipPrivateIp ? [self.eipPrivateIp] : [])].join(','), apply: 'startup' },
