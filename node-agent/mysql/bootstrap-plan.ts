@@ -96,6 +96,11 @@ export function planBootstrap(config: ClusterConfig, nodeId: string, overrides: 
     { name: 'binlog_format', value: 'ROW', apply: 'live' },
     { name: 'sync_binlog', value: 1, apply: 'live' },
     { name: 'gtid_strict_mode', value: true, apply: 'live' },
+    // Each node logs its own commits under its own GTID domain (= server id). A writer that dies
+    // with a commit binlogged but not yet sent comes back ahead in its domain only: the commit then
+    // replicates to the new writer. In one shared domain its sequence number would collide with the
+    // new writer's, and strict mode stops replication both ways for good.
+    { name: 'gtid_domain_id', value: serverId, apply: 'live' },
     { name: 'slave_net_timeout', value: SLAVE_NET_TIMEOUT_SEC, apply: 'live' },
     { name: 'rpl_semi_sync_master_enabled', value: m.semiSync, apply: 'live' },
     { name: 'rpl_semi_sync_slave_enabled', value: m.semiSync, apply: 'live' },

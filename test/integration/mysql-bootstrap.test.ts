@@ -143,12 +143,12 @@ test('the core restarts through its callback and completes in one run', async ()
   await Promise.all([replicating('a'), replicating('b')]);
 });
 
-test('engine settings: distinct server ids, offsets 1 and 2, GTID strict, binlog, semi-sync, read_only', async () => {
-  const vars = { server_id: 'server_id', inc: 'auto_increment_increment', off: 'auto_increment_offset', strict: 'gtid_strict_mode', log_bin: 'log_bin', lsu: 'log_slave_updates', snt: 'slave_net_timeout', ssm: 'rpl_semi_sync_master_enabled', sss: 'rpl_semi_sync_slave_enabled', ro: 'read_only', fmt: 'binlog_format' };
+test('engine settings: distinct server ids and GTID domains, offsets 1 and 2, GTID strict, binlog, semi-sync, read_only', async () => {
+  const vars = { server_id: 'server_id', domain: 'gtid_domain_id', inc: 'auto_increment_increment', off: 'auto_increment_offset', strict: 'gtid_strict_mode', log_bin: 'log_bin', lsu: 'log_slave_updates', snt: 'slave_net_timeout', ssm: 'rpl_semi_sync_master_enabled', sss: 'rpl_semi_sync_slave_enabled', ro: 'read_only', fmt: 'binlog_format' };
   const read = async (n: 'a' | 'b') => (await db[n].query(`SELECT ${Object.entries(vars).map(([k, v]) => `@@GLOBAL.${v} AS ${k}`).join(', ')}`))[0];
   const common = { inc: 2, strict: 1, log_bin: 1, lsu: 1, snt: 10, ssm: 1, sss: 1, ro: 1, fmt: 'ROW' };
-  expect(await read('a')).toEqual({ ...common, server_id: 1, off: 1 });
-  expect(await read('b')).toEqual({ ...common, server_id: 2, off: 2 });
+  expect(await read('a')).toEqual({ ...common, server_id: 1, domain: 1, off: 1 });
+  expect(await read('b')).toEqual({ ...common, server_id: 2, domain: 2, off: 2 });
   const [status] = await db.a.query<Record<string, string>>('SHOW SLAVE STATUS');
   expect(status).toMatchObject({ Master_Host: IP.b, Master_Port: config.mysql.port, Master_User: 'eip_repl', Using_Gtid: 'Slave_Pos' });
   // slave_net_timeout was lowered before CHANGE MASTER, so the peer sends heartbeats every 5 s.
