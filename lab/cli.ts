@@ -42,7 +42,7 @@ function printStatus(s: LabStatus): void {
   console.log(`cloud: PutEvents ${s.cloud.eventsEndpoint}, reconcile every ${s.cloud.reconcileIntervalMs} ms`);
   if (s.faults.length) console.log(`active faults: ${s.faults.map((f) => `${f.fault}${f.node ? ` on ${f.node}` : ''}`).join(', ')}`);
   for (const [id, n] of Object.entries(s.nodes)) {
-    const db = n.db.up ? `db up, ${n.db.readOnly ? 'read-only' : 'WRITABLE'}, replication ${n.db.replicationRunning ? 'running' : 'stopped'}` : 'db down';
+    const db = n.db.up ? `db up, ${n.db.readOnly ? 'read-only' : 'WRITABLE'}, replication ${n.db.replicationRunning ? 'running' : `stopped${n.db.replicationProblem ? ` (${n.db.replicationProblem})` : ''}`}` : 'db down';
     console.log(`${id} (${n.namespace}, ${n.privateIp}, power ${n.power}): VRRP ${n.vrrpState}; ${db}; agent ${n.agent.running ? `running, spool ${n.agent.spoolDepth}, fencing ${n.agent.fencing}` : 'not running'}`);
   }
   if (s.probe) for (const line of probeStatusLines(s.probe)) console.log(line);

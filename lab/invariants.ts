@@ -28,7 +28,7 @@ export function pairHealthProblems(s: LabStatus): string[] {
   if (h.db.readOnly !== false) problems.push(`holder ${holder} is not writable (read_only=${h.db.readOnly}, db ${h.db.up ? 'up' : 'down'})`);
   if (p.vrrpState !== 'BACKUP') problems.push(`peer ${peer} is VRRP ${p.vrrpState}, not BACKUP`);
   if (p.db.readOnly !== true) problems.push(`peer ${peer} is not read-only (read_only=${p.db.readOnly}, db ${p.db.up ? 'up' : 'down'})`);
-  if (!p.db.replicationRunning) problems.push(`peer ${peer} is not replicating`);
+  if (!p.db.replicationRunning) problems.push(`peer ${peer} is not replicating${p.db.replicationProblem ? ` (${p.db.replicationProblem})` : ''}`);
   for (const id of [holder, peer]) if (!s.nodes[id].agent.running) problems.push(`agent on ${id} is not running`);
   return problems;
 }

@@ -269,15 +269,17 @@ export class LabNode {
     }
   }
 
-  async dbView(): Promise<{ up: boolean; readOnly: boolean | null; replicationRunning: boolean | null }> {
+  async dbView(): Promise<LabDbView> {
     const db = this.db;
-    if (!db?.running) return { up: false, readOnly: null, replicationRunning: null };
+    const down: LabDbView = { up: false, readOnly: null, replicationRunning: null, replicationProblem: null };
+    if (!db?.running) return down;
     try {
       const [ro] = await db.query<{ ro: unknown }>('SELECT @@GLOBAL.read_only AS ro', [], 2000);
       const [s] = await db.query<Record<string, string>>('SHOW SLAVE STATUS', [], 2000);
-      return { up: true, readOnly: Number(ro?.ro) === 1, replicationRunning: s ? s.Slave_IO_Running === 'Yes' && s.Slave_SQL_Running === 'Yes' : false };
+      const running = s ? s.Slave_IO_Running === 'Yes' && s.Slave_SQL_Running === 'Yes' : false;
+      return { up: true, readOnly: Number(ro?.ro) === 1, replicationRunning: running, replicationProblem: running ? null : replicationProblem(s) };
     } catch {
-      return { up: false, readOnly: null, replicationRunning: null };
+      return down;
     }
   }
 
@@ -303,4 +305,21 @@ export function processGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+export interface LabDbView {
+  readonly up: boolean;
+  readonly readOnly: boolean | null;
+  readonly replicationRunning: boolean | null;
+  /** Why replication does not run, from SHOW SLAVE STATUS (thread states and last errors). */
+  readonly replicationProblem: string | null;
+}
+
+function replicationProblem(s: Record<string, string> | undefined): string {
+  if (!s) return 'no replication channel';
+  const thread = (name: string, running: string, errno: string, error: string) =>
+    running === 'Yes' ? null : `${name} ${running}${Number(errno) ? ` (error ${errno}: ${error})` : ''}`;
+  return [thread('IO', s.Slave_IO_Running ?? '?', s.Last_IO_Errno ?? '0', s.Last_IO_Error ?? ''), thread('SQL', s.Slave_SQL_Running ?? '?', s.Last_SQL_Errno ?? '0', s.Last_SQL_Error ?? '')]
+    .filter((x) => x !== null)
+    .join(', ');
 }

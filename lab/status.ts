@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ADDR, LAB_NODE_IDS, type LabNodeId } from './layout';
 import { labProbeStatus, type LabProbeStatus } from './probe/status';
+import type { LabDbView } from './node';
 import type { Supervisor } from './supervisor';
 
 export interface LabNodeStatus {
@@ -14,7 +15,7 @@ export interface LabNodeStatus {
   readonly power: 'on' | 'off';
   /** keepalived's latest state (MASTER, BACKUP, FAULT, ...), 'STOPPED' when it does not run. */
   readonly vrrpState: string;
-  readonly db: { readonly up: boolean; readonly readOnly: boolean | null; readonly replicationRunning: boolean | null };
+  readonly db: LabDbView;
   readonly agent: { readonly running: boolean; readonly spoolDepth: number | null; readonly vrrpState: string | null; readonly eipHolder: string | null; readonly fencing: string | null };
 }
 

@@ -15,7 +15,8 @@ import type { GatewayNft } from '../gateway-nft';
 import type { Journal } from '../journal';
 import { FileStateStore } from './file-state-store';
 import { LabEc2 } from './lab-ec2';
-import { EmfMetricsSink, LabLog, LogNotifier } from './log-sinks';
+import { EmfMetricsSink } from '../../lambda/failover/adapters/aws/emf-metrics';
+import { LabLog, LogNotifier } from './log-sinks';
 
 /** Lambda's async retries, shortened for the lab (AWS: about 1 and 2 minutes). */
 const RETRY_DELAYS_MS = [1000, 2000];
@@ -64,7 +65,7 @@ export class LabCloud {
       onMove: (m) => journal.add('eip-moved', { from: m.fromNodeId, to: m.toNodeId, propagationDelayMs: m.propagationDelayMs }),
       onCall: (call, outcome) => outcome === 'throttled' && journal.add('ec2-throttled', { call }),
     });
-    const metrics = new EmfMetricsSink(log, config.clusterName);
+    const metrics = new EmfMetricsSink((line) => log.line(line), config.clusterName);
     const settings = settingsFromEnv(o.controllerEnv ?? {}, config);
     this.handler = createHandler({
       configSource: staticConfigSource(config),

@@ -1,11 +1,10 @@
 /**
- * The controller's Notifier, MetricsSink and DecisionLog for the lab: JSON lines in the cloud
- * log. Metrics are Embedded Metric Format documents, as the Lambda writes them to CloudWatch Logs.
+ * The controller's Notifier and DecisionLog for the lab: JSON lines in the cloud log. (Metrics go
+ * to the same file through the Lambda's own EmfMetricsSink, as it writes them to CloudWatch Logs.)
  */
 import { appendFileSync } from 'node:fs';
-import type { MetricDatum } from '../../lambda/failover/core/types';
 import type { NoticeText } from '../../lambda/failover/core/notice-text';
-import type { DecisionLog, MetricsSink, Notifier } from '../../lambda/failover/ports';
+import type { DecisionLog, Notifier } from '../../lambda/failover/ports';
 
 export class LabLog implements DecisionLog {
   constructor(
@@ -14,8 +13,12 @@ export class LabLog implements DecisionLog {
   ) {}
 
   write(level: string, message: string, fields: Record<string, unknown>): void {
-    appendFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+    this.line(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
     this.onLine?.(level, message, fields);
+  }
+  /** One preformatted line (an EMF document). */
+  line(text: string): void {
+    appendFileSync(this.file, `${text}\n`);
   }
   info(message: string, fields: Record<string, unknown>): void {
     this.write('INFO', message, fields);
@@ -32,31 +35,5 @@ export class LogNotifier implements Notifier {
   constructor(private readonly log: LabLog) {}
   async publish(text: NoticeText): Promise<void> {
     this.log.write('NOTICE', text.subject, { body: text.body });
-  }
-}
-
-export class EmfMetricsSink implements MetricsSink {
-  private pending: MetricDatum[] = [];
-  constructor(
-    private readonly log: LabLog,
-    private readonly clusterName: string,
-    private readonly namespace = 'EipFailover',
-  ) {}
-
-  record(datum: MetricDatum): void {
-    this.pending.push(datum);
-  }
-
-  /** One EMF document per metric (dimensions differ between metrics). */
-  flush(): void {
-    for (const m of this.pending.splice(0)) {
-      const dims = { ClusterName: this.clusterName, ...m.dimensions };
-      const emf = {
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: this.namespace, Dimensions: [Object.keys(dims)], Metrics: [{ Name: m.name, Unit: m.unit }] }] },
-        ...dims,
-        [m.name]: m.value,
-      };
-      this.log.write('METRIC', m.name, emf);
-    }
   }
 }

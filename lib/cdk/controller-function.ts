@@ -6,9 +6,8 @@
  * docs/controller.md lists and nothing more. The cluster config goes into the function's
  * environment (no SSM read at cold start), unless `configFrom: 'ssm'`.
  */
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { AssetHashType, Duration, RemovalPolicy, Stack, StringConcat, Tokenization, Validations } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack, StringConcat, Tokenization, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,11 +17,11 @@ import { SettingsError, settingsFromEnv } from '../../lambda/failover/settings';
 import { CONFIG_ENV, CONFIG_REF_ENV } from '../config/env-source';
 import type { Alerting } from './alerting';
 import type { ClusterDocument } from './cluster-document';
+import { locallyBundledCode, REPO_ROOT } from './local-bundle';
 import { TAG_CLUSTER } from './names';
 import type { PairNode } from './nodes';
 import { PropError } from './validate';
 
-const ROOT = resolve(__dirname, '../..');
 
 /**
  * The controller's timing knobs (docs/controller.md, Configuration), unset ones take the
@@ -217,23 +216,7 @@ function checkEnvironmentSize(owner: string, environment: Readonly<Record<string
   }
 }
 
-/**
- * The bundle, built by `node lambda/build-options.cjs <outDir>` (local esbuild). Hashed by its
- * output, so a change anywhere it imports (lib/, node_modules) is a new asset. Skipped, like every
- * bundling, in stacks excluded by the `aws:cdk:bundling-stacks` context (the template tests).
- */
+/** The bundle, built by `node lambda/build-options.cjs <outDir>`. */
 export function controllerCode(): lambda.Code {
-  return lambda.Code.fromAsset(join(ROOT, 'lambda'), {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Only used if local bundling were impossible; tryBundle always succeeds or throws.
-      image: lambda.Runtime.NODEJS_24_X.bundlingImage,
-      local: {
-        tryBundle(outputDir: string): boolean {
-          execFileSync(process.execPath, [join(ROOT, 'lambda/build-options.cjs'), outputDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-          return true;
-        },
-      },
-    },
-  });
+  return locallyBundledCode(join(REPO_ROOT, 'lambda'), [join(REPO_ROOT, 'lambda/build-options.cjs')]);
 }

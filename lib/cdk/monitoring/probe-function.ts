@@ -6,9 +6,8 @@
  * never Docker. Its role can read the config parameter, the probe secret and EIP associations,
  * and manage its network interfaces; nothing else.
  */
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { AssetHashType, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -17,12 +16,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { locallyBundledCode, REPO_ROOT } from '../local-bundle';
 import { PROBE_ENV, ProbeSettingsError, probeSettingsFromEnv } from '../../../lambda/probe/settings';
 import type { ClusterDocument } from '../cluster-document';
 import { PropError, requireIntIn } from '../validate';
 import { ProbeEndpoints } from './probe-endpoints';
 
-const ROOT = resolve(__dirname, '../../..');
 
 /** The probe's timing knobs. */
 export interface ProbeSettingsProps {
@@ -170,31 +169,13 @@ export class ProbeFunction extends Construct {
   }
 }
 
-/**
- * The bundle, built by `buildProbe(outDir)` of lambda/build-options.cjs (local esbuild), hashed by
- * its output. Skipped, like every bundling, in stacks excluded by `aws:cdk:bundling-stacks`.
- */
+/** The bundle, built by `buildProbe(outDir)` of lambda/build-options.cjs. */
 export function probeCode(): lambda.Code {
-  const buildOptions = join(ROOT, 'lambda/build-options.cjs');
+  const buildOptions = join(REPO_ROOT, 'lambda/build-options.cjs');
   const script = [
     `const b = require(${JSON.stringify(buildOptions)});`,
     `if (typeof b.buildProbe !== 'function') { console.error('lambda/build-options.cjs exports no buildProbe: the probe runtime (lambda/probe/) is missing'); process.exit(1); }`,
     `b.buildProbe(process.argv[1]).catch((err) => { console.error(err); process.exit(1); });`,
   ].join('\n');
-  // Its own source directory, not lambda/ like the controller's: CDK caches staged assets by
-  // source path and bundling options, where the local bundler (a function) does not count, so the
-  // same path would hand the probe the controller's bundle.
-  return lambda.Code.fromAsset(join(ROOT, 'lambda/probe'), {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Only used if local bundling were impossible; tryBundle always succeeds or throws.
-      image: lambda.Runtime.NODEJS_24_X.bundlingImage,
-      local: {
-        tryBundle(outputDir: string): boolean {
-          execFileSync(process.execPath, ['-e', script, outputDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-          return true;
-        },
-      },
-    },
-  });
+  return locallyBundledCode(join(REPO_ROOT, 'lambda/probe'), ['-e', script]);
 }
