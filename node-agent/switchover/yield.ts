@@ -15,7 +15,7 @@
  * unfences this node within a second, as the writer it still is. From step 4 on the handover
  * runs to its end whatever happens. Pure orchestration over ports; adapters in yield-wiring.ts.
  */
-import { gtidCovers } from '../../lambda/failover/core/health';
+import { gtidCovers } from '../../lib/mysql/gtid';
 import type { AgentStatus } from '../daemon/status';
 import type { SwitchoverHold } from './files';
 

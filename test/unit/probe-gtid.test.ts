@@ -1,4 +1,5 @@
-import { errantGtids, GtidStateError, ownSequences, parseGtidState, passiveWriteGtids } from '../../lambda/probe/core/gtid';
+import { GtidStateError, parseGtidState } from '../../lib/mysql/gtid';
+import { errantGtids, ownSequences, passiveWriteGtids } from '../../lambda/probe/core/gtid';
 
 describe('parseGtidState', () => {
   test('streams of @@gtid_binlog_state, sequence numbers beyond 2^53 kept exact', () => {

@@ -8,6 +8,7 @@
 import type { ClusterConfig } from '../../../lib/config/schema';
 import type { HeartbeatState } from '../../../lib/events/schema';
 import type { ControllerSettings, InstanceFacts, StoredNode } from './types';
+import { gtidCovers } from '../../../lib/mysql/gtid';
 
 export type NodeProblem =
   | 'no-report'
@@ -48,26 +49,6 @@ export const LIVE_PEER_SLACK_MS = 2_000;
 export const isMasterish = (state: HeartbeatState): boolean => state === 'MASTER' || state === 'MASTER_RX_LOWER_PRI';
 
 export const onlySoftProblems = (problems: readonly NodeProblem[]): boolean => problems.length > 0 && problems.every((p) => SOFT_PROBLEMS.has(p));
-
-/** MariaDB gtid_current_pos, e.g. "0-1-1042,1-2-7": the last seq number applied per domain. */
-export function parseGtidPos(pos: string): Map<number, number> | null {
-  const out = new Map<number, number>();
-  for (const part of pos.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
-    const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
-    if (!m) return null;
-    out.set(Number(m[1]), Number(m[3]));
-  }
-  return out;
-}
-
-/** Has `candidate` applied, in every replication domain, at least what `reference` had? */
-export function gtidCovers(candidate: string, reference: string): boolean {
-  const ref = parseGtidPos(reference);
-  const have = parseGtidPos(candidate);
-  if (!ref || !have) return false;
-  for (const [domain, seq] of ref) if ((have.get(domain) ?? -1) < seq) return false;
-  return true;
-}
 
 /**
  * Caught up, from the reports alone. The SQL thread must run (a stopped one means a replication

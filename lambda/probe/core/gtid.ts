@@ -15,24 +15,7 @@
  * is no count of one server's transactions: each check reports one GTID per stream (the newest),
  * a lower bound. Pure.
  */
-import type { GtidStreamPos } from './types';
-
-export class GtidStateError extends Error {
-  override readonly name = 'GtidStateError';
-}
-
-const GTID = /^(\d+)-(\d+)-(\d+)$/;
-
-/** "0-1-10,0-2-15" → streams; '' → none. Throws GtidStateError on anything else. */
-export function parseGtidState(text: string): GtidStreamPos[] {
-  const trimmed = text.trim();
-  if (trimmed === '') return [];
-  return trimmed.split(',').map((part) => {
-    const m = GTID.exec(part.trim());
-    if (!m) throw new GtidStateError(`"${part}" in gtid_binlog_state "${text}" is not domain-server_id-seq`);
-    return { domain: Number(m[1]), serverId: Number(m[2]), seq: BigInt(m[3]!) };
-  });
-}
+import { type GtidStreamPos } from '../../../lib/mysql/gtid';
 
 export const formatGtid = (p: GtidStreamPos): string => `${p.domain}-${p.serverId}-${p.seq}`;
 

@@ -6,7 +6,8 @@
  */
 import type { ClusterConfig } from '../../../lib/config/schema';
 import { locateEip } from '../../failover/core/locate';
-import { errantGtids, ownSequences, parseGtidState, passiveWriteGtids } from './gtid';
+import { parseGtidState } from '../../../lib/mysql/gtid';
+import { errantGtids, ownSequences, passiveWriteGtids } from './gtid';
 import { e2ePlan, nodeOfServerId, writableNodeIds } from './pair';
 import type { GtidStreamPos, NodeAnswer, NodeProbe, NodeSummary, PairSummary, ProbeMemory, RawRound, RoundSummary, WriterView } from './types';
 

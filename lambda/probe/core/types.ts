@@ -70,11 +70,7 @@ export interface RawRound {
 }
 
 /** One GTID stream of @@gtid_binlog_state. */
-export interface GtidStreamPos {
-  readonly domain: number;
-  readonly serverId: number;
-  readonly seq: bigint;
-}
+export type { GtidStreamPos } from '../../../lib/mysql/gtid';
 
 /** What the probe remembers between rounds: each read-only node's own GTID sequences, per domain. */
 export interface ProbeMemory {
