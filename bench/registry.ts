@@ -13,6 +13,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
     description: 'failover controller Lambda: bundle size, cold init (fresh process, first decision), cold failover, decision time',
     run: async (ctx) => (await import('./controller')).runControllerBench(ctx),
   },
+  { name: 'check-mysql', description: "keepalived's track script: CPU and wall time of one eip-agent check-mysql run", run: async (ctx) => (await import('./check-mysql')).runCheckMysqlBench(ctx) },
   { name: 'lab-failover', description: 'the lab: client-observed downtime, lost acked writes, VRRP transition to EIP moved', run: async (ctx) => (await import('./lab-failover')).runLabFailoverBench(ctx) },
   { name: 'switchover', description: 'the lab: planned switchover with eipctl, client-observed write downtime and lost acked writes', run: async (ctx) => (await import('./switchover')).runSwitchoverBench(ctx) },
 ];

@@ -11,6 +11,8 @@ export interface DemoReport {
   readonly ackedWrites: number;
   readonly lostAckedWrites: number;
   readonly lostAckedIds: number[];
+  /** Ids whose INSERT went out but whose answer was lost (the commit is in doubt: see docs/mysql.md). */
+  readonly inDoubtIds: number[];
   readonly eipMoves: number;
   readonly eipPropagationDelayMs: number;
   readonly semiSync: boolean;
@@ -63,6 +65,7 @@ export function buildReport(o: {
     ackedWrites: acked.length,
     lostAckedWrites: lost.length,
     lostAckedIds: lost.slice(0, 50),
+    inDoubtIds: o.attempts.filter((a) => a.inDoubt).map((a) => a.id),
     eipMoves: after.filter((e) => e.kind === 'eip-moved').length,
     eipPropagationDelayMs: o.propagationDelayMs,
     semiSync: o.semiSync,
@@ -98,6 +101,7 @@ export function formatReport(r: DemoReport): string {
     ...rows,
     `client-observed downtime (longest gap between acknowledged writes): ${r.downtimeMs === null ? 'n/a' : `${r.downtimeMs} ms`}`,
     `acknowledged writes: ${r.ackedWrites}; lost acknowledged writes: ${r.lostAckedWrites}${r.lostAckedWrites ? ` (ids ${r.lostAckedIds.join(', ')})` : ''} (${r.semiSync ? 'semi-sync' : 'async'})`,
+    ...(r.inDoubtIds.length ? [`in doubt (sent, answer lost): ${r.inDoubtIds.length}, ids ${r.inDoubtIds.join(', ')}; not acknowledged, so either outcome is correct`] : []),
     `EIP moves: ${r.eipMoves}; VRRP transition → EIP moved: ${r.transitionToEipMovedMs ?? 'n/a'} ms; EIP propagation delay: ${r.eipPropagationDelayMs} ms`,
   ].join('\n');
 }
