@@ -62,6 +62,8 @@ export const PROBE_NODE_METRIC = {
   /** Threads_connected / max_connections * 100. */
   connectionsUsedPercent: 'ConnectionsUsedPercent',
   uptimeSec: 'UptimeSeconds',
+  /** 1 when EC2 maps the EIP to this node, else 0. Absent when EC2 did not answer. */
+  holdsEip: 'HoldsEip',
 } as const;
 
 /** Pair-level probe metrics (dimensions: ClusterName, Target = `eip`). */

@@ -221,7 +221,9 @@ describe('dashboard', () => {
     const moves = JSON.stringify(graph('EIP moves and failover latency')!.metrics);
     expect(moves).toContain(`["${METRIC_NAMESPACE}","${C.eipMoves}","ClusterName","orders-db",{"label":"EipMoves","period":60,"stat":"Sum"}]`);
     expect(moves).toContain(`["${METRIC_NAMESPACE}","${C.failoverLatencyMs}","ClusterName","orders-db",{"label":"FailoverLatencyMs (max)","period":60,"stat":"Maximum","yAxis":"right"}]`);
-    expect(JSON.stringify(graph('EIP holder: writable node')!.metrics)).toContain('"expression":"1 - ro0"');
+    expect(JSON.stringify(graph('EIP holder (1 = EC2 maps the EIP to it)')!.metrics)).toBe(
+      JSON.stringify(['db-a', 'db-b'].map((node) => [METRIC_NAMESPACE, N.holdsEip, 'ClusterName', 'orders-db', 'Target', node, { label: `${node} HoldsEip`, period: 60, stat: 'Maximum' }])),
+    );
   });
 
   test('per-node health and lag with the thresholds drawn', () => {

@@ -42,9 +42,10 @@ test('healthy round: one document per node and one for the pair, every metric wi
     ReplicationSqlRunning: { unit: 'Count', value: 1 },
     ConnectionsUsedPercent: { unit: 'Percent', value: 5 },
     UptimeSeconds: { unit: 'Seconds', value: 86_400 },
+    HoldsEip: { unit: 'Count', value: 1 },
   });
   expect(b!.dims).toEqual({ ClusterName: 'orders-db', Target: B.id });
-  expect(values(b!)).toEqual({ NodeUp: 1, ConnectMs: 1.3, QueryMs: 0.7, ReadOnly: 1, ReplicationIoRunning: 1, ReplicationSqlRunning: 1, ReplicationLagSeconds: 0.812, ErrantTransactions: 0, ConnectionsUsedPercent: 1.5, UptimeSeconds: 7_200 });
+  expect(values(b!)).toEqual({ NodeUp: 1, ConnectMs: 1.3, QueryMs: 0.7, ReadOnly: 1, ReplicationIoRunning: 1, ReplicationSqlRunning: 1, ReplicationLagSeconds: 0.812, ErrantTransactions: 0, ConnectionsUsedPercent: 1.5, UptimeSeconds: 7_200, HoldsEip: 0 });
   expect(b!.metrics.ReplicationLagSeconds!.unit).toBe('Seconds');
   expect(pair!.dims).toEqual({ ClusterName: 'orders-db', Target: 'eip' });
   expect(pair!.metrics).toEqual({
@@ -67,15 +68,21 @@ test('a node that failed: NodeUp 0, nothing it could not measure, and a ProbeFai
     { ClusterName: 'orders-db', Target: B.id },
     { ClusterName: 'orders-db', Target: B.id, Reason: 'timeout' },
   ]);
-  expect(values(b[0]!)).toEqual({ NodeUp: 0 });
+  expect(values(b[0]!)).toEqual({ NodeUp: 0, HoldsEip: 0 }); // EC2 still answered: it does not hold the EIP
   expect(b[1]!.metrics).toEqual({ ProbeFailures: { unit: 'Count', value: 1 } });
   const pair = docs.find((d) => d.dims.Target === 'eip')!;
   expect(values(pair)).toEqual({ WritableNodes: 1, WriterConsistent: 1, WriterReachable: 1, ProbeRuns: 1 }); // no e2e without the peer
 });
 
-test('EC2 unanswered: WriterConsistent and WriterReachable left out (unknown), ProbeRuns still 1', () => {
-  const pair = lines(healthyRound({ eip: { ok: false, error: 'TimeoutError' }, eipTarget: null })).find((d) => d.dims.Target === 'eip')!;
-  expect(values(pair)).toEqual({ WritableNodes: 1, ReplicationE2eMs: 4, ProbeRuns: 1 });
+test('EC2 unanswered: WriterConsistent, WriterReachable and HoldsEip left out (unknown), ProbeRuns still 1', () => {
+  const docs = lines(healthyRound({ eip: { ok: false, error: 'TimeoutError' }, eipTarget: null }));
+  expect(values(docs.find((d) => d.dims.Target === 'eip')!)).toEqual({ WritableNodes: 1, ReplicationE2eMs: 4, ProbeRuns: 1 });
+  for (const node of [A.id, B.id]) expect(docs.find((d) => d.dims.Target === node)!.metrics).not.toHaveProperty('HoldsEip');
+});
+
+test('EIP not associated: HoldsEip 0 on both nodes (measured, not unknown)', () => {
+  const docs = lines(healthyRound({ eip: { ok: true, association: null }, eipTarget: null }));
+  for (const node of [A.id, B.id]) expect(docs.find((d) => d.dims.Target === node)!.metrics.HoldsEip).toEqual({ unit: 'Count', value: 0 });
 });
 
 test('errant and passive writes are reported on the read-only node only', () => {

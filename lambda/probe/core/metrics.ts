@@ -14,7 +14,12 @@ function points(list: ReadonlyArray<[string, MetricUnit, number | boolean | null
   return list.flatMap(([name, unit, v]) => (v === null || v === undefined ? [] : [{ name, unit, value: typeof v === 'boolean' ? flag(v) : v }]));
 }
 
-export function nodeMetricPoints(s: NodeSummary): MetricPoint[] {
+/** HoldsEip of `nodeId`: null when EC2 did not answer (consistency unknown), else whether the EIP maps to it. */
+export function holdsEip(s: RoundSummary, nodeId: string): boolean | null {
+  return s.pair.writer.consistent === null ? null : s.pair.writer.eipNode === nodeId;
+}
+
+export function nodeMetricPoints(s: NodeSummary, holds: boolean | null = null): MetricPoint[] {
   return points([
     [N.up, 'Count', s.up],
     [N.connectMs, 'Milliseconds', s.connectMs],
@@ -27,6 +32,7 @@ export function nodeMetricPoints(s: NodeSummary): MetricPoint[] {
     [N.passiveWrites, 'Count', s.passiveWrites?.count],
     [N.connectionsUsedPercent, 'Percent', s.connections?.percent],
     [N.uptimeSec, 'Seconds', s.uptimeSec],
+    [N.holdsEip, 'Count', holds],
   ]);
 }
 
@@ -45,7 +51,7 @@ export function roundDocuments(clusterName: string, s: RoundSummary): EmfDocumen
   const dims = (target: string) => ({ [DIMENSION.cluster]: clusterName, [DIMENSION.target]: target });
   const docs: EmfDocument[] = [];
   for (const [id, node] of Object.entries(s.nodes)) {
-    docs.push({ dimensions: dims(id), metrics: nodeMetricPoints(node), timestampMs: s.atMs, properties: { node } });
+    docs.push({ dimensions: dims(id), metrics: nodeMetricPoints(node, holdsEip(s, id)), timestampMs: s.atMs, properties: { node } });
     if (node.failure) {
       docs.push({ dimensions: { ...dims(id), [DIMENSION.reason]: node.failure.reason }, metrics: [{ name: N.failures, unit: 'Count', value: 1 }], timestampMs: s.atMs });
     }

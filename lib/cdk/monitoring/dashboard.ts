@@ -41,17 +41,6 @@ export class PairDashboard extends Construct {
       new cloudwatch.GraphWidget({ title, left, width: W, height: H, period: PERIOD, ...more });
     const line = (value: number, label: string, color?: string): cloudwatch.HorizontalAnnotation => ({ value, label, ...(color ? { color } : {}) });
 
-    // Writable per node: 1 - ReadOnly (Minimum: 1 if any round of the minute saw it writable).
-    const writable = props.nodeIds.map(
-      (node, i) =>
-        new cloudwatch.MathExpression({
-          expression: `1 - ro${i}`,
-          usingMetrics: { [`ro${i}`]: toCloudWatch(nodeMetric(c, node, N.readOnly, 'Minimum')) },
-          label: `${node} writable (the writer holds the EIP when WriterConsistent = 1)`,
-          period: PERIOD,
-        }),
-    );
-
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `eip-failover-${c}`,
       widgets: [
@@ -69,7 +58,7 @@ export class PairDashboard extends Construct {
             toCloudWatch(pairMetric(c, P.writerConsistent, 'Minimum'), 'WriterConsistent (min)'),
             toCloudWatch(pairMetric(c, P.writableNodes, 'Maximum'), 'WritableNodes (max; must be 1)'),
           ], { leftYAxis: { min: 0, max: 2 } }),
-          graph('EIP holder: writable node', writable, { leftYAxis: { min: 0, max: 1 } }),
+          graph('EIP holder (1 = EC2 maps the EIP to it)', perNode(N.holdsEip, 'Maximum', 'HoldsEip'), { leftYAxis: { min: 0, max: 1 } }),
           graph('EIP moves and failover latency', [toCloudWatch(controllerMetric(c, C.eipMoves, 'Sum'), 'EipMoves')], {
             right: [toCloudWatch(controllerMetric(c, C.failoverLatencyMs, 'Maximum'), 'FailoverLatencyMs (max)')],
           }),
