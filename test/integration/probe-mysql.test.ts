@@ -81,10 +81,10 @@ test('healthy: both nodes up, one writer, the three views agree, lag from the he
   await heartbeat(pair.db['db-a'], 1);
   const { m, s } = await roundUntil('the heartbeat row on db-b', (r) => r.s.nodes['db-b']!.lagMs !== null);
   expect(Object.keys(m).sort()).toEqual(['db-a', 'db-b', 'eip']);
-  expect(m['db-a']).toMatchObject({ NodeUp: 1, ReadOnly: 0, ReplicationIoRunning: 1, ReplicationSqlRunning: 1 });
+  expect(m['db-a']).toMatchObject({ NodeUp: 1, ReadOnly: 0, ReplicationIoRunning: 1, ReplicationSqlRunning: 1, HoldsEip: 1 });
   expect(m['db-a']).not.toHaveProperty('ReplicationLagSeconds');
   expect(m['db-a']).not.toHaveProperty('ErrantTransactions');
-  expect(m['db-b']).toMatchObject({ NodeUp: 1, ReadOnly: 1, ReplicationIoRunning: 1, ReplicationSqlRunning: 1, ErrantTransactions: 0 });
+  expect(m['db-b']).toMatchObject({ NodeUp: 1, ReadOnly: 1, ReplicationIoRunning: 1, ReplicationSqlRunning: 1, ErrantTransactions: 0, HoldsEip: 0 });
   for (const id of ['db-a', 'db-b']) {
     expect(m[id]!.ConnectMs).toBeGreaterThan(0);
     expect(m[id]!.QueryMs).toBeGreaterThan(0);
@@ -198,7 +198,7 @@ test('a frozen server (SIGSTOP) costs its deadline, no more; the other node is s
     const started = performance.now();
     const { m, s } = await round();
     const tookMs = performance.now() - started;
-    expect(m['db-b']).toEqual({ NodeUp: 0 });
+    expect(m['db-b']).toEqual({ NodeUp: 0, HoldsEip: 0 });
     expect(m['db-b/timeout']).toEqual({ ProbeFailures: 1 });
     expect(m['db-a']).toMatchObject({ NodeUp: 1, ReadOnly: 0 });
     // Phase one ends at connect + query timeout at the latest; no e2e (the peer did not answer).
@@ -241,7 +241,7 @@ describe('addresses that do not answer', () => {
 test('the writer killed: NodeUp 0 with reason refused, no writable node, the EIP reaches nobody', async () => {
   await pair.db['db-a'].kill();
   const { m, s } = await round();
-  expect(m['db-a']).toEqual({ NodeUp: 0 });
+  expect(m['db-a']).toEqual({ NodeUp: 0, HoldsEip: 1 }); // EC2 still maps the EIP to it
   expect(m['db-a/refused']).toEqual({ ProbeFailures: 1 });
   expect(m.eip).toMatchObject({ WritableNodes: 0, WriterConsistent: 0, WriterReachable: 0, ProbeRuns: 1 });
   expect(m['db-b']).toMatchObject({ NodeUp: 1, ReadOnly: 1 });
