@@ -7,16 +7,16 @@
  * environment (no SSM read at cold start), unless `configFrom: 'ssm'`.
  */
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, StringConcat, Tokenization, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SettingsError, settingsFromEnv } from '../../lambda/failover/settings';
-import { CONFIG_ENV, CONFIG_REF_ENV } from '../config/env-source';
 import type { Alerting } from './alerting';
 import type { ClusterDocument } from './cluster-document';
+import { checkEnvironmentSize, configEnvironment, requireConfigFrom, type ConfigFrom } from './function-config-env';
 import { locallyBundledCode, REPO_ROOT } from './local-bundle';
 import { TAG_CLUSTER } from './names';
 import type { PairNode } from './nodes';
@@ -29,12 +29,10 @@ import { PropError } from './validate';
  */
 export interface ControllerSettingsProps {
   /**
-   * `environment`: the config document in EIP_FAILOVER_CONFIG, nothing to read at cold start.
-   * `ssm`: read from the pair's SSM parameter at every cold start (GetParameter: about 15 ms more
-   * and one more permission), for a document too large for Lambda's 4 KB of environment.
+   * Where the controller reads the cluster config (see ConfigFrom).
    * @default 'environment'
    */
-  readonly configFrom?: 'environment' | 'ssm';
+  readonly configFrom?: ConfigFrom;
   readonly maxEventAgeSec?: number;
   readonly maxClockSkewSec?: number;
   readonly heartbeatTimeoutSec?: number;
@@ -64,26 +62,6 @@ const SETTING_ENV: Readonly<Record<TimingKnob, string>> = {
   safetyMarginMs: 'EIP_FAILOVER_SAFETY_MARGIN_MS',
 };
 
-/** Lambda's limit on a function's environment: every variable's name and value together. */
-export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
-
-/**
- * The most a CloudFormation token can stand for in each variable: the ids, addresses, zone and
- * region in the config (at most 26 characters: `eipalloc-` + 17), a DynamoDB table name (255),
- * an SNS topic ARN (12 + region + 12-digit account + name up to 256).
- */
-const TOKEN_MAX_BYTES: Readonly<Record<string, number>> = { EIP_FAILOVER_TABLE_NAME: 255, EIP_FAILOVER_TOPIC_ARN: 300 };
-const CONFIG_TOKEN_MAX_BYTES = 32;
-
-/** Bytes of `value` once deployed, with every token at the longest value it can stand for. */
-export function deployedBytes(value: string, tokenMaxBytes: number): number {
-  const standIn = 'x'.repeat(tokenMaxBytes);
-  const text = Tokenization.reverseString(value)
-    .mapTokens({ mapToken: () => standIn })
-    .join(new StringConcat()) as string;
-  return Buffer.byteLength(text, 'utf8');
-}
-
 export interface ControllerFunctionProps {
   readonly clusterName: string;
   readonly config: ClusterDocument;
@@ -108,10 +86,8 @@ export class ControllerFunction extends Construct {
     super(scope, id);
     const owner = `ControllerFunction ${this.node.path}`;
     const settingsEnv: Record<string, string> = {};
-    const { configFrom = 'environment', ...knobs } = props.settings ?? {};
-    if (configFrom !== 'environment' && configFrom !== 'ssm') {
-      throw new PropError(owner, 'settings.configFrom', `is ${JSON.stringify(configFrom)}`, `use 'environment' (the default) or 'ssm'`);
-    }
+    const { configFrom: from = 'environment', ...knobs } = props.settings ?? {};
+    const configFrom = requireConfigFrom(owner, 'settings.configFrom', from);
     for (const [key, value] of Object.entries(knobs)) {
       const name = SETTING_ENV[key as TimingKnob];
       if (!name) throw new PropError(owner, `settings.${key}`, 'is not a controller setting', `use one of configFrom, ${Object.keys(SETTING_ENV).join(', ')}`);
@@ -126,18 +102,21 @@ export class ControllerFunction extends Construct {
     }
 
     const stack = Stack.of(this);
-    // The document as the SSM parameter holds it (defaults left to the reader, which validates it again).
-    const configEnv: Record<string, string> =
-      configFrom === 'ssm'
-        ? { [CONFIG_REF_ENV]: `ssm:${props.config.parameterName}`, EIP_FAILOVER_CONFIG_VERSION: props.config.version }
-        : { [CONFIG_ENV]: stack.toJsonString(props.config.document) };
     const environment: Record<string, string> = {
-      ...configEnv,
+      ...configEnvironment(stack, props.config, configFrom),
       EIP_FAILOVER_TABLE_NAME: props.table.tableName,
       EIP_FAILOVER_TOPIC_ARN: props.alerting.topic.topicArn,
       ...settingsEnv,
     };
-    checkEnvironmentSize(owner, environment, props.config.document);
+    checkEnvironmentSize({
+      owner,
+      environment,
+      document: props.config.document,
+      // A DynamoDB table name (255), an SNS topic ARN (12 + region + 12-digit account + name up to 256).
+      tokenMaxBytes: { EIP_FAILOVER_TABLE_NAME: 255, EIP_FAILOVER_TOPIC_ARN: 300 },
+      configFromProp: 'controllerSettings.configFrom',
+      settingsFix: 'remove controller settings that repeat the defaults',
+    });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     this.role = new iam.Role(this, 'Role', {
@@ -188,31 +167,6 @@ export class ControllerFunction extends Construct {
       description: `eip-failover ${props.clusterName}: keeps the Elastic IP on the healthy writer`,
       environment,
     });
-  }
-}
-
-/**
- * Refuses, at synth time, an environment Lambda would refuse at deploy time (4 KB for all
- * variables). Tokens count at the longest value they can stand for; the config is measured from
- * its document, whose ids and addresses are tokens until deployment.
- */
-function checkEnvironmentSize(owner: string, environment: Readonly<Record<string, string>>, document: unknown): void {
-  const configBytes = deployedBytes(JSON.stringify(document), CONFIG_TOKEN_MAX_BYTES);
-  let total = 0;
-  for (const [name, value] of Object.entries(environment)) {
-    const valueBytes = name === CONFIG_ENV ? configBytes : deployedBytes(value, TOKEN_MAX_BYTES[name] ?? CONFIG_TOKEN_MAX_BYTES);
-    total += Buffer.byteLength(name) + valueBytes;
-  }
-  if (total > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-    const inline = CONFIG_ENV in environment;
-    throw new PropError(
-      owner,
-      inline ? 'config' : 'settings',
-      `would make the function's environment up to ${total} bytes${inline ? ` (the config document ${configBytes})` : ''}, over Lambda's limit of ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}`,
-      inline
-        ? `shorten the config (long paths or hosts in the mysql or agent overrides), or set controllerSettings.configFrom to 'ssm' so the controller reads it from SSM Parameter Store`
-        : 'remove controller settings that repeat the defaults',
-    );
   }
 }
 

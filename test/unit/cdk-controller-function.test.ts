@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { configSourceFromEnv } from '../../lib/config/env-source';
 import { parseClusterConfig } from '../../lib/config/parse';
-import { deployedBytes, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../lib/cdk/controller-function';
+import { deployedBytes, LAMBDA_ENVIRONMENT_LIMIT_BYTES } from '../../lib/cdk/function-config-env';
 import { fakeIntrinsics, resourceOf, synthPair } from './cdk-fixture';
 
 type Env = Record<string, unknown>;
@@ -84,8 +84,8 @@ describe("Lambda's 4 KB environment", () => {
     expect(() => synthPair({ mysql: { socket } })).toThrow(
       /ControllerFunction .*: config would make the function's environment up to \d+ bytes \(the config document \d+\), over Lambda's limit of 4096; shorten the config .* or set controllerSettings\.configFrom to 'ssm'/,
     );
-    // The same config is fine when the controller reads it from SSM.
-    expect(() => synthPair({ mysql: { socket }, controllerSettings: { configFrom: 'ssm' } })).not.toThrow();
+    // The same config is fine when the controller (and the probe, which inlines it too) read it from SSM.
+    expect(() => synthPair({ mysql: { socket }, controllerSettings: { configFrom: 'ssm' }, monitoring: { probe: { configFrom: 'ssm' } } })).not.toThrow();
   });
 
   test('the limit is checked with the other variables: a config under 4 KB alone can still fail', () => {

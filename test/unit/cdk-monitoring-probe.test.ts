@@ -38,13 +38,12 @@ describe('the function', () => {
     expect(fn.props.VpcConfig).toEqual({ SubnetIds: subnets(), SecurityGroupIds: [probeSg] });
   });
 
-  test('environment: exactly the contract\'s variables, and the config version', () => {
+  test('environment: exactly the contract\'s variables; the config inline, the SSM parameter\'s document (no read at cold start)', () => {
     const env = (fn.props.Environment as { Variables: Props }).Variables;
-    // The version changes with the ids: a replaced instance makes Lambda start fresh (config reread).
-    expect(JSON.stringify(env.EIP_FAILOVER_CONFIG_VERSION)).toContain(resourceOf(template, 'AWS::EC2::Instance', 'NodeA').id);
+    const intrinsics = fakeIntrinsics(template);
+    expect(intrinsics(env.EIP_FAILOVER_CONFIG)).toEqual(intrinsics(resourceOf(template, 'AWS::SSM::Parameter').props.Value));
     expect(env).toEqual({
-      EIP_FAILOVER_CONFIG_REF: 'ssm:/eip-failover/orders-db/config',
-      EIP_FAILOVER_CONFIG_VERSION: env.EIP_FAILOVER_CONFIG_VERSION,
+      EIP_FAILOVER_CONFIG: env.EIP_FAILOVER_CONFIG,
       EIP_FAILOVER_PROBE_SECRET_ARN: { Ref: resourceOf(template, 'AWS::SecretsManager::Secret', 'SecretsProbe').id },
       EIP_FAILOVER_PROBE_EVERY_MS: '10000',
       EIP_FAILOVER_PROBE_CONNECT_TIMEOUT_MS: '2000',
@@ -70,14 +69,40 @@ describe('the function', () => {
   });
 });
 
+describe("configFrom: 'ssm'", () => {
+  const t = synthPair({ monitoring: { probe: { configFrom: 'ssm' } } }).template;
+  const env = (resourceOf(t, 'AWS::Lambda::Function', 'MonitoringProbeFunction').props.Environment as { Variables: Props }).Variables;
+
+  test('the ssm: ref and a version that changes with the ids; GetParameter on that parameter; the SSM endpoint', () => {
+    expect(env).toMatchObject({ EIP_FAILOVER_CONFIG_REF: 'ssm:/eip-failover/orders-db/config' });
+    expect(env.EIP_FAILOVER_CONFIG).toBeUndefined();
+    // A replaced instance changes the version, so Lambda starts fresh instances that reread SSM.
+    expect(JSON.stringify(env.EIP_FAILOVER_CONFIG_VERSION)).toContain(resourceOf(t, 'AWS::EC2::Instance', 'NodeA').id);
+    const role = resourceOf(t, 'AWS::IAM::Role', 'MonitoringProbeRole').id;
+    const actions = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap((p) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => [st.Action].flat()));
+    expect(actions).toContain('ssm:GetParameter');
+    expect(Object.values(t.findResources('AWS::EC2::VPCEndpoint')).map((r) => JSON.stringify(r.Properties.ServiceName))).toEqual([
+      expect.stringContaining('.ssm'),
+      expect.stringContaining('secretsmanager'),
+      expect.stringContaining('.ec2'),
+    ]);
+  });
+
+  test('a config too large for the probe\'s environment fails synth naming the prop that fixes it', () => {
+    const socket = `/run/${'m'.repeat(4096)}/mysqld.sock`;
+    expect(() => synthPair({ mysql: { socket }, controllerSettings: { configFrom: 'ssm' } })).toThrow(/ProbeFunction .*: config would make the function's environment up to \d+ bytes .* or set monitoring\.probe\.configFrom to 'ssm'/);
+  });
+});
+
 describe('IAM', () => {
   const role = resourceOf(template, 'AWS::IAM::Role', 'MonitoringProbeRole');
   const statements = Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role.id))
     .flatMap((p) => resolve(p.Properties.PolicyDocument.Statement) as unknown[]);
-  const param = resourceOf(template, 'AWS::SSM::Parameter').id;
 
-  test('exactly: its logs, the VPC attachment, DescribeAddresses in the region, the config parameter, the probe secret', () => {
+  test('exactly: its logs, the VPC attachment, DescribeAddresses in the region, the probe secret', () => {
     expect(statements).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: resolve({ 'Fn::GetAtt': [resourceOf(template, 'AWS::Logs::LogGroup', 'MonitoringProbeLogs').id, 'Arn'] }) },
       {
@@ -86,7 +111,6 @@ describe('IAM', () => {
         Resource: '*',
       },
       { Effect: 'Allow', Action: 'ec2:DescribeAddresses', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
-      { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: `arn:aws:ssm:eu-west-1:123456789012:parameter${resolve({ Ref: param })}` },
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: resolve({ Ref: resourceOf(template, 'AWS::SecretsManager::Secret', 'SecretsProbe').id }) },
     ]);
   });
@@ -101,7 +125,7 @@ describe('network', () => {
   test('the probe group: MySQL to the nodes and HTTPS to the endpoints, nothing else; no ingress', () => {
     expect(rulesOf(template, 'AWS::EC2::SecurityGroupEgress', probeSg)).toEqual([
       { GroupId: probeSg, IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, DestinationSecurityGroupId: nodesSg, Description: 'MySQL to the nodes' },
-      { GroupId: probeSg, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationSecurityGroupId: endpointSg, Description: 'HTTPS to the VPC endpoints (SSM, Secrets Manager, EC2)' },
+      { GroupId: probeSg, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationSecurityGroupId: endpointSg, Description: 'HTTPS to the VPC endpoints' },
     ]);
     expect(rulesOf(template, 'AWS::EC2::SecurityGroupIngress', probeSg)).toEqual([]);
     expect(resourceOf(template, 'AWS::EC2::SecurityGroup', 'SecurityGroupsProbe').props.SecurityGroupEgress).toBeUndefined();
@@ -112,9 +136,9 @@ describe('network', () => {
     expect(rulesOf(t, 'AWS::EC2::SecurityGroupEgress', sg('SecurityGroupsProbe', t))[0]).toMatchObject({ FromPort: 3307, ToPort: 3307 });
   });
 
-  test('interface endpoints for SSM, Secrets Manager and EC2 with private DNS in both subnets; HTTPS in from the probe and the nodes only', () => {
+  test('interface endpoints for Secrets Manager and EC2 (no SSM: the config is inline) with private DNS in both subnets; HTTPS in from the probe and the nodes only', () => {
     const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((r) => r.Properties as Props);
-    expect(endpoints.map((e) => resolve(e.ServiceName))).toEqual(['com.amazonaws.eu-west-1.ssm', 'com.amazonaws.eu-west-1.secretsmanager', 'com.amazonaws.eu-west-1.ec2']);
+    expect(endpoints.map((e) => resolve(e.ServiceName))).toEqual(['com.amazonaws.eu-west-1.secretsmanager', 'com.amazonaws.eu-west-1.ec2']);
     for (const e of endpoints) {
       expect(e).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true, SecurityGroupIds: [endpointSg] });
       expect([...(e.SubnetIds as unknown[])].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(subnets());
@@ -130,14 +154,14 @@ describe('network', () => {
     t.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
     expect(rulesOf(t, 'AWS::EC2::SecurityGroupEgress', sg('SecurityGroupsProbe', t))).toEqual([expect.objectContaining({ FromPort: 3306, DestinationSecurityGroupId: sg('SecurityGroupsNodes', t) })]);
     expect(resourceOf(t, 'AWS::EC2::SecurityGroup', 'SecurityGroupsProbe').props.SecurityGroupEgress).toEqual([
-      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS to SSM, Secrets Manager, EC2 (your endpoints or NAT)' },
+      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS to Secrets Manager, EC2 and with configFrom ssm SSM (your endpoints or NAT)' },
     ]);
   });
 
   test('pairs sharing a VPC share one set of endpoints (two with private DNS cannot coexist)', () => {
     const existingVpc = { vpcId: 'vpc-0123456789abcdef0', publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], availabilityZones: ['eu-west-1a', 'eu-west-1b'] };
     const t = synthPairs([{ clusterName: 'orders-db' }, { clusterName: 'billing-db' }], { existingVpc }).template;
-    t.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
     const shared = { 'Fn::GetAtt': [resourceOf(t, 'AWS::EC2::SecurityGroup', 'ProbeEndpoints').id, 'GroupId'] };
     expect(rulesOf(t, 'AWS::EC2::SecurityGroupIngress', shared).map((r) => r.Description)).toEqual([
       'HTTPS from the probe of orders-db',
@@ -146,6 +170,13 @@ describe('network', () => {
       'HTTPS from the nodes of billing-db',
     ]);
     // Pairs with their own VPCs get their own endpoints.
-    synthPairs([{ clusterName: 'orders-db' }, { clusterName: 'billing-db' }]).template.resourceCountIs('AWS::EC2::VPCEndpoint', 6);
+    synthPairs([{ clusterName: 'orders-db' }, { clusterName: 'billing-db' }]).template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+    // A pair whose probe reads SSM adds the SSM endpoint to the shared set, once.
+    const mixed = synthPairs([{ clusterName: 'orders-db' }, { clusterName: 'billing-db', monitoring: { probe: { configFrom: 'ssm' } } }], { existingVpc }).template;
+    expect(Object.values(mixed.findResources('AWS::EC2::VPCEndpoint')).map((r) => JSON.stringify(r.Properties.ServiceName))).toEqual([
+      expect.stringContaining('secretsmanager'),
+      expect.stringContaining('.ec2'),
+      expect.stringContaining('.ssm'),
+    ]);
   });
 });

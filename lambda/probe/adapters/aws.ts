@@ -1,6 +1,6 @@
 /**
  * The probe's wiring on AWS, from the function's environment (docs/metrics.md):
- *   EIP_FAILOVER_CONFIG_REF                ssm:<parameter name> of the cluster config (lib/config/env-source.ts)
+ *   EIP_FAILOVER_CONFIG or _REF            the cluster config inline, or ssm:<parameter name> (lib/config/env-source.ts)
  *   EIP_FAILOVER_PROBE_SECRET_ARN          the probe user's password (Secrets Manager)
  *   EIP_FAILOVER_PROBE_EVERY_MS            between rounds (10000)
  *   EIP_FAILOVER_PROBE_CONNECT_TIMEOUT_MS  a connection attempt's limit (2000)

@@ -21,11 +21,12 @@ import { resolveThresholds } from './thresholds';
 export interface MonitoringProps {
   /** Alarm thresholds (docs/alarms.md). @default DEFAULT_THRESHOLDS */
   readonly thresholds?: AlarmThresholds;
-  /** The probe's timing. @default 10 s rounds, 2 s connect timeout */
+  /** The probe's timing and where it reads the config. @default 10 s rounds, 2 s connect timeout, config inline */
   readonly probe?: ProbeSettingsProps;
   /**
-   * Create interface endpoints (SSM, Secrets Manager, EC2) for the probe in the pair's VPC. Set
-   * false if the VPC already has them with private DNS, or routes the subnets through a NAT.
+   * Create interface endpoints (Secrets Manager, EC2; SSM with `probe.configFrom: 'ssm'`) for the
+   * probe in the pair's VPC. Set false if the VPC already has them with private DNS, or routes the
+   * subnets through a NAT.
    * @default true
    */
   readonly vpcEndpoints?: boolean;

@@ -16,6 +16,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { checkEnvironmentSize, configEnvironment, requireConfigFrom, type ConfigFrom } from '../function-config-env';
 import { locallyBundledCode, REPO_ROOT } from '../local-bundle';
 import { PROBE_ENV, ProbeSettingsError, probeSettingsFromEnv } from '../../../lambda/probe/settings';
 import type { ClusterDocument } from '../cluster-document';
@@ -36,6 +37,11 @@ export interface ProbeSettingsProps {
    * @default 2000
    */
   readonly connectTimeoutMs?: number;
+  /**
+   * Where the probe reads the cluster config. `environment` (inline) needs no SSM endpoint.
+   * @default 'environment'
+   */
+  readonly configFrom?: ConfigFrom;
 }
 
 export interface ProbeFunctionProps extends ProbeSettingsProps {
@@ -51,7 +57,8 @@ export interface ProbeFunctionProps extends ProbeSettingsProps {
   /** The probe user's password (PairSecrets.secrets.probe). */
   readonly secret: secretsmanager.ISecret;
   /**
-   * Create interface endpoints for SSM, Secrets Manager and EC2 (shared by every pair in the VPC).
+   * Create interface endpoints for Secrets Manager and EC2, and SSM with `configFrom: 'ssm'`
+   * (shared by every pair in the VPC).
    * Set false when the VPC already has endpoints with private DNS for them, or routes the pair's
    * subnets through a NAT: the probe then sends HTTPS to any address.
    * @default true
@@ -95,13 +102,26 @@ export class ProbeFunction extends Construct {
     const memorySize = props.memorySize ?? 256;
     requireIntIn(owner, 'memorySize', memorySize, 128, 10_240);
 
+    const configFrom = requireConfigFrom(owner, 'configFrom', props.configFrom ?? 'environment');
+    const stack = Stack.of(this);
+    const environment: Record<string, string> = { ...configEnvironment(stack, props.config, configFrom), ...settingsEnv };
+    checkEnvironmentSize({
+      owner,
+      environment,
+      document: props.config.document,
+      tokenMaxBytes: { [PROBE_ENV.secretArn]: 200 },
+      configFromProp: 'monitoring.probe.configFrom',
+      settingsFix: 'check the probe settings',
+    });
+
     if (props.vpcEndpoints ?? true) {
       this.endpoints = ProbeEndpoints.of({ vpc: props.vpc, subnets: props.subnets });
+      this.endpoints.require(configFrom === 'ssm' ? ['Ssm', 'SecretsManager', 'Ec2'] : ['SecretsManager', 'Ec2']);
       this.endpoints.admit(props.securityGroup, `HTTPS from the probe of ${props.clusterName}`);
       this.endpoints.admit(props.nodesSecurityGroup, `HTTPS from the nodes of ${props.clusterName}`);
-      props.securityGroup.addEgressRule(this.endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints (SSM, Secrets Manager, EC2)');
+      props.securityGroup.addEgressRule(this.endpoints.securityGroup, ec2.Port.tcp(443), 'HTTPS to the VPC endpoints');
     } else {
-      props.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to SSM, Secrets Manager, EC2 (your endpoints or NAT)');
+      props.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Secrets Manager, EC2 and with configFrom ssm SSM (your endpoints or NAT)');
     }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -126,10 +146,10 @@ export class ProbeFunction extends Construct {
       new iam.PolicyStatement({
         actions: ['ec2:DescribeAddresses'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:RequestedRegion': Stack.of(this).region } },
+        conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
       }),
     );
-    props.config.grantRead(this.role);
+    if (configFrom === 'ssm') props.config.grantRead(this.role);
     this.role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.secret.secretArn] }));
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -152,12 +172,7 @@ export class ProbeFunction extends Construct {
       allowPublicSubnet: true,
       securityGroups: [props.securityGroup],
       description: `eip-failover ${props.clusterName}: probes both nodes and the writer from inside the VPC`,
-      environment: {
-        EIP_FAILOVER_CONFIG_REF: `ssm:${props.config.parameterName}`,
-        // A new value when the config's ids change: Lambda starts fresh instances, which reread it.
-        EIP_FAILOVER_CONFIG_VERSION: props.config.version,
-        ...settingsEnv,
-      },
+      environment,
     });
     // A missed minute is better than a late, overlapping one; ProbeNotReporting watches the gaps.
     this.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
