@@ -194,3 +194,50 @@ test('power-off while a commit waits for the peer: the old writer returns with t
   const position = (id: LabNodeId) => onNode<Array<{ p: string }>>(id, 'SELECT @@gtid_binlog_pos AS p').then((r) => r[0]!.p.split(',').sort().join(','));
   await waitUntil('both nodes at the same GTID position', async () => (await position(holder)) === (await position(peer)), 20_000, 200);
 });
+
+test('in-doubt commit retried with the same key on the new writer: replication stops with 1062 both ways, and the runbook repair converges the pair', async () => {
+  const holder = (await labStatus(layout)).eipHolder!;
+  const peer = peerOf(holder);
+  await onNode(holder, 'CREATE TABLE IF NOT EXISTS app.retry (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL)');
+  await waitUntil('app.retry on the peer', async () => (await onNode<unknown[]>(peer, `SHOW TABLES IN app LIKE 'retry'`)).length > 0, 20_000);
+  await onNode(peer, 'STOP SLAVE IO_THREAD');
+  const conn = await mysql.createConnection({ socketPath: join(layout.node(holder).mysqlDir, 'mysqld.sock'), user: 'root' });
+  conn.on('error', () => undefined);
+  const insert = conn.query(`INSERT INTO app.retry VALUES (1, 'first try')`).then(
+    () => 'acknowledged',
+    () => 'not acknowledged',
+  );
+  await waitUntil('the commit to wait for the ack', async () => (await onNode<Array<{ State: string | null }>>(holder, 'SHOW PROCESSLIST')).some((p) => /semi-sync ACK/i.test(p.State ?? '')), 20_000);
+  await fail(layout, { fault: 'power-off', node: holder });
+  await onNode(peer, 'START SLAVE IO_THREAD');
+  expect(await insert).toBe('not acknowledged');
+  conn.destroy();
+  await waitUntil('the EIP on the peer', async () => (await labStatus(layout)).eipHolder === peer, 60_000, 250);
+  await onNode(peer, `INSERT INTO app.retry VALUES (1, 'retry')`); // the application retries, same key
+  await heal(layout);
+
+  // Each side's SQL thread meets the other's row for key 1: error 1062, on both nodes.
+  const sqlError = async (id: LabNodeId) => Number((await onNode<Array<Record<string, unknown>>>(id, 'SHOW SLAVE STATUS'))[0]?.Last_SQL_Errno);
+  await waitUntil('1062 on both nodes', async () => (await sqlError(holder)) === 1062 && (await sqlError(peer)) === 1062, 60_000, 500).catch(async (err: Error) => {
+    const show = async (id: LabNodeId) => JSON.stringify((await onNode<Array<Record<string, string>>>(id, 'SHOW SLAVE STATUS'))[0], ['Slave_IO_Running', 'Slave_SQL_Running', 'Last_IO_Errno', 'Last_IO_Error', 'Last_SQL_Errno', 'Last_SQL_Error', 'Gtid_IO_Pos']);
+    throw new Error(`${err.message}; ${holder}: ${await show(holder)}; ${peer}: ${await show(peer)}; rows ${JSON.stringify(await onNode(holder, 'SELECT * FROM app.retry'))} / ${JSON.stringify(await onNode(peer, 'SELECT * FROM app.retry'))}`);
+  });
+  expect((await labStatus(layout)).nodes[holder].db.replicationProblem).toMatch(/SQL No \(error 1062: /);
+
+  // The repair docs/alarms.md gives: the new writer's row stands. On the new writer skip the old
+  // writer's in-doubt transaction; on the old writer drop its copy unlogged, then let it apply the retry.
+  await onNode(peer, 'STOP SLAVE');
+  await onNode(peer, 'SET GLOBAL sql_slave_skip_counter = 1');
+  await onNode(peer, 'START SLAVE');
+  await onNode(holder, 'STOP SLAVE');
+  const local = await mysql.createConnection({ socketPath: join(layout.node(holder).mysqlDir, 'mysqld.sock'), user: 'root' });
+  try {
+    await local.query('SET SESSION sql_log_bin = 0');
+    await local.query('DELETE FROM app.retry WHERE id = 1');
+  } finally {
+    local.destroy();
+  }
+  await onNode(holder, 'START SLAVE');
+  await waitHealthy(layout, CONVERGE_MS);
+  for (const id of [holder, peer]) expect(await onNode(id, 'SELECT id, v FROM app.retry')).toEqual([{ id: 1, v: 'retry' }]);
+});

@@ -110,7 +110,7 @@ function textOf(input: TextInput, ctx: RunbookContext): Text {
     case 'ReplicationStopped':
       return {
         meaning: `On ${n} of ${c} the replication IO or SQL thread has not run for ${min}: ${n} no longer applies its peer's writes, so the pair has no up-to-date standby.`,
-        causes: 'the peer down (IO thread), a replication error such as a duplicate key (SQL thread), errant writes, the replication password or grant.',
+        causes: 'the peer down (IO thread), a replication error such as a duplicate key (SQL thread; 1062 on both nodes just after a failover: an in-doubt commit the application retried, see the runbook), errant writes, the replication password or grant.',
         first: `${onNode}: mariadb -e 'SHOW REPLICA STATUS\\G' (Last_IO_Error, Last_SQL_Error), eip-agent status.`,
       };
     case 'ReplicationLag':
