@@ -29,11 +29,10 @@ export async function runWriterClient(o: { run: string; intervalMs: number }): P
   process.once('SIGTERM', () => (stopping = true));
   let conn: mysql.Connection | undefined;
   let id = 1;
-  let sent = false;
   const out = (a: WriteAttempt) => process.stdout.write(`${JSON.stringify(a)}\n`);
   while (!stopping) {
+    let sent = false; // the INSERT went out on an open connection
     try {
-      sent = false;
       conn ??= await mysql.createConnection({ host: ADDR.eip, port: ADDR.mysqlPort, user: APP.user, password: APP.password, connectTimeout: 500 });
       sent = true;
       // Longer than the semi-sync timeout (0.5 s), so a commit waiting for a dead peer is not cut short.
